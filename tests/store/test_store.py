@@ -1,0 +1,124 @@
+"""The local store: SQLite settings, migrations with backup, edits and their outbox together."""
+
+import sqlite3
+
+import pytest
+import sqlalchemy as sa
+
+from workbench.store import records
+from workbench.store.db import DB_FILE, StoreError, current_revision, head_revision, open_store
+from workbench.store.schema import RECORD_TABLES, outbox
+from workbench.domain.values import InvalidValue
+
+
+def outbox_rows(store):
+    with store.reading() as conn:
+        return [dict(r) for r in conn.execute(sa.select(outbox).order_by(outbox.c.seq)).mappings()]
+
+
+def test_a_new_store_is_at_head_in_wal_mode_with_foreign_keys(store):
+    assert current_revision(store.engine) == head_revision()
+    with store.reading() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    assert store.backup_path is None  # nothing to back up in a new file
+
+
+def test_upgrade_from_first_revision_keeps_every_row_and_backs_up_first(data_dir):
+    old = open_store(data_dir, target="0001")
+    assert current_revision(old.engine) == "0001"
+    with old.transaction() as conn:
+        accounts = [records.create(conn, "accounts", {"name": f"Customer {i}", "domain": f"c{i}.example"})
+                    for i in range(50)]
+        records.create(conn, "contacts", {"account_id": accounts[0]["id"], "name": "Ana Díaz"})
+        records.create(conn, "registrations", {
+            "account_id": accounts[1]["id"], "customer_name": "Customer 1", "product": "Suite",
+            "deal_value_cents": 4_000_000, "expected_close_date": "2027-03-31"})
+    before = {name: _dump(old, name) for name in RECORD_TABLES} | {"outbox": _dump_table(old, outbox)}
+    old.close()
+
+    upgraded = open_store(data_dir)
+    assert current_revision(upgraded.engine) == head_revision() != "0001"
+    after = {name: _dump(upgraded, name) for name in RECORD_TABLES} | {"outbox": _dump_table(upgraded, outbox)}
+    assert after == before
+    assert len(after["accounts"]) == 50 and len(after["outbox"]) == 52
+    # the backup was taken before migrating: it is still at the first revision, with the rows
+    assert upgraded.backup_path and upgraded.backup_path.exists()
+    backup = sqlite3.connect(upgraded.backup_path)
+    assert backup.execute("select version_num from alembic_version").fetchone() == ("0001",)
+    assert backup.execute("select count(*) from accounts").fetchone() == (50,)
+    backup.close()
+    upgraded.close()
+
+
+def _dump(store, name):
+    return _dump_table(store, RECORD_TABLES[name])
+
+
+def _dump_table(store, table):
+    with store.reading() as conn:
+        return sorted((dict(r) for r in conn.execute(sa.select(table)).mappings()), key=repr)
+
+
+def test_a_file_that_is_not_a_database_gives_a_clear_error(data_dir):
+    (data_dir / DB_FILE).write_bytes(b"this is a spreadsheet, not a database" * 100)
+    with pytest.raises(StoreError, match="not a workbench database"):
+        open_store(data_dir)
+
+
+def test_record_and_outbox_operation_are_written_together(store):
+    with store.transaction() as conn:
+        account = records.create(conn, "accounts", {"name": "Globex", "domain": "globex.com"})
+    [op] = outbox_rows(store)
+    assert (op["entity"], op["record_id"], op["kind"], op["base_version"]) == \
+        ("accounts", account["id"], "create", 0)
+    assert op["fields"]["name"] == {"old": None, "new": "Globex"}
+
+    # a unit of work that fails after the edit leaves neither the record nor its operation
+    with pytest.raises(RuntimeError):
+        with store.transaction() as conn:
+            records.create(conn, "accounts", {"name": "Initech"})
+            raise RuntimeError("power cut")
+    with store.reading() as conn:
+        names = [a["name"] for a in records.list_records(conn, "accounts")]
+    assert names == ["Globex"] and len(outbox_rows(store)) == 1
+
+
+def test_update_queues_only_real_changes_with_old_and_new_values(store):
+    with store.transaction() as conn:
+        account = records.create(conn, "accounts", {"name": "Globex", "industry": "Energy"})
+        records.update(conn, "accounts", account["id"], {"industry": "Energy"})  # no change
+        records.update(conn, "accounts", account["id"], {"industry": "Utilities", "country": "DE"})
+    ops = outbox_rows(store)
+    assert [op["kind"] for op in ops] == ["create", "update"]
+    assert ops[1]["fields"] == {"industry": {"old": "Energy", "new": "Utilities"},
+                                "country": {"old": None, "new": "DE"}}
+
+
+def test_vendor_owned_fields_cannot_be_edited_and_nothing_is_queued(store):
+    """DESIGN §2: registration status/number are the vendor's."""
+    with store.transaction() as conn:
+        account = records.create(conn, "accounts", {"name": "Globex"})
+        registration = records.create(conn, "registrations", {
+            "account_id": account["id"], "customer_name": "Globex", "product": "Suite",
+            "deal_value_cents": 100, "expected_close_date": "2027-01-31"})
+    before = outbox_rows(store)
+    for field in ("status", "registration_number", "protection_expires_at"):
+        with pytest.raises(InvalidValue) as error:
+            with store.transaction() as conn:
+                records.update(conn, "registrations", registration["id"], {field: "x"})
+        assert error.value.field == field and "vendor" in str(error.value)
+    assert outbox_rows(store) == before
+
+
+def test_references_must_exist_locally(store):
+    with pytest.raises(InvalidValue, match="account_id: no account"):
+        with store.transaction() as conn:
+            records.create(conn, "contacts", {"account_id": "6f1c3f5e-0000-4000-8000-000000000000",
+                                              "name": "Nobody"})
+
+
+def test_vendor_records_cannot_be_created_locally(store):
+    with pytest.raises(InvalidValue, match="come from the vendor"):
+        with store.transaction() as conn:
+            records.create(conn, "leads", {"company_name": "Hooli"})

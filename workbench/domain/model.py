@@ -1,0 +1,328 @@
+"""The records of the partner program and who owns each field.
+
+This is the one place where entities, their fields and the owner of every field are declared
+(DESIGN §2). The local store builds its tables from it, the sync code checks outgoing edits
+against it, and the vendor server enforces it on every push.
+
+Values travel and are stored in their wire form: text, integers (money in cents), booleans,
+ISO dates ("2026-11-22"), ISO UTC timestamps ("2026-11-22T17:58:23.000000Z") and JSON lists.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Owner(StrEnum):
+    PARTNER = "partner"  # the rep may edit offline
+    VENDOR = "vendor"  # read-only in the workbench; changed only by the vendor server
+
+
+class Kind(StrEnum):
+    TEXT = "text"
+    INT = "int"
+    MONEY = "money"  # integer cents
+    BOOL = "bool"
+    DATE = "date"
+    DATETIME = "datetime"
+    JSON = "json"  # a JSON list of strings
+    REF = "ref"  # the UUID of another record
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    kind: Kind
+    owner: Owner
+    required: bool = False
+    choices: tuple[str, ...] = ()
+    ref: str | None = None  # entity name for Kind.REF
+    max_length: int = 2000
+    label: str = ""
+
+    @property
+    def title(self) -> str:
+        return self.label or self.name.replace("_", " ").capitalize()
+
+
+@dataclass(frozen=True)
+class Entity:
+    name: str  # plural, also the table name
+    fields: tuple[Field, ...]
+    created_by: Owner  # who may create records of this kind
+    scope: str = "partner"  # "partner": belongs to one partner; "global": vendor-wide
+    label: str = ""
+    _by_name: dict[str, Field] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._by_name.update({f.name: f for f in self.fields})
+
+    def field(self, name: str) -> Field:
+        try:
+            return self._by_name[name]
+        except KeyError:
+            known = ", ".join(f.name for f in self.fields)
+            raise UnknownField(f"{self.name} has no field '{name}' (known fields: {known})") from None
+
+    def has_field(self, name: str) -> bool:
+        return name in self._by_name
+
+    def partner_fields(self) -> list[str]:
+        return [f.name for f in self.fields if f.owner is Owner.PARTNER]
+
+    def vendor_fields(self) -> list[str]:
+        return [f.name for f in self.fields if f.owner is Owner.VENDOR]
+
+
+class UnknownField(KeyError):
+    def __str__(self) -> str:  # KeyError quotes its message; we want it plain
+        return str(self.args[0])
+
+
+# Record metadata every entity carries (not part of the field list, never edited directly).
+META_FIELDS = ("id", "created_at", "updated_at", "version", "deleted")
+
+P, V = Owner.PARTNER, Owner.VENDOR
+T, I, M, B, D, DT, J, R = (Kind.TEXT, Kind.INT, Kind.MONEY, Kind.BOOL, Kind.DATE, Kind.DATETIME,
+                           Kind.JSON, Kind.REF)
+
+MOTIONS = ("reseller", "referral", "co-sell", "services", "technology", "affiliate", "marketplace")
+TIERS = ("bronze", "silver", "gold", "platinum")
+PROGRAM_STATUSES = ("prospect", "onboarding", "active", "at_risk", "suspended", "offboarded")
+PARTNER_USER_ROLES = ("seller", "marketer", "engineer", "executive_sponsor", "admin")
+REGISTRATION_STATUSES = ("draft", "submitted", "pending_review", "approved", "rejected", "won",
+                         "lost", "expired", "withdrawn")
+REVIEW_REASONS = ("conflict", "renewal", "dispute", "manual")
+LEAD_WORKING_STATUSES = ("new", "accepted", "contacted", "rejected")
+LEAD_ASSIGNMENT_STATUSES = ("assigned", "recycled")
+CASE_SEVERITIES = ("low", "normal", "high", "urgent")
+CASE_STATUSES = ("new", "open", "waiting_on_partner", "waiting_on_customer", "escalated",
+                 "resolved", "closed")
+OPPORTUNITY_OUTCOMES = ("open", "won", "lost")
+ATTRIBUTION_ROLES = ("sourced", "influenced", "fulfillment", "referral")
+CERTIFICATION_LEVELS = ("basic", "advanced", "expert")
+LEARNING_KINDS = ("training", "certification")
+LEARNING_STATUSES = ("in_progress", "completed", "expired")
+MDF_STATUSES = ("draft", "submitted", "approved", "rejected", "claimed", "paid")
+COMMISSION_STATUSES = ("pending", "approved", "paid")
+ACTIVITY_KINDS = ("login", "download", "registration", "training", "closed_won", "content_share",
+                  "event")
+
+ENTITIES: dict[str, Entity] = {}
+
+
+def _entity(name: str, created_by: Owner, *fields: Field, scope: str = "partner",
+            label: str = "") -> Entity:
+    entity = Entity(name=name, fields=fields, created_by=created_by, scope=scope, label=label)
+    ENTITIES[name] = entity
+    return entity
+
+
+PARTNERS = _entity(
+    "partners", V,
+    Field("name", T, V, required=True, max_length=200),
+    Field("motions", J, V, choices=MOTIONS),
+    Field("tier", T, V, choices=TIERS),
+    Field("segment", T, V, max_length=100),
+    Field("region", T, V, max_length=100),
+    Field("territory", T, V, max_length=200),
+    Field("parent_partner_id", R, V, ref="partners"),
+    Field("program_status", T, V, choices=PROGRAM_STATUSES),
+    Field("channel_manager", T, V, max_length=200),
+    Field("joined_on", D, V),
+    Field("sub_partner_visibility", B, V),
+    label="Partner",
+)
+
+PARTNER_USERS = _entity(
+    "partner_users", V,
+    Field("email", T, V, required=True, max_length=320),
+    Field("name", T, V, max_length=200),
+    Field("role", T, V, choices=PARTNER_USER_ROLES),
+    Field("certification_status", T, V, max_length=100),
+    Field("enablement_percent", I, V),
+    label="Partner user",
+)
+
+ACCOUNTS = _entity(
+    "accounts", P,
+    Field("name", T, P, required=True, max_length=200),
+    Field("domain", T, P, max_length=253),
+    Field("industry", T, P, max_length=100),
+    Field("country", T, P, max_length=100),
+    Field("region", T, P, max_length=100),
+    Field("notes", T, P, max_length=10000),
+    label="Account",
+)
+
+CONTACTS = _entity(
+    "contacts", P,
+    Field("account_id", R, P, required=True, ref="accounts"),
+    Field("name", T, P, required=True, max_length=200),
+    Field("email", T, P, max_length=320),
+    Field("phone", T, P, max_length=50),
+    Field("role", T, P, max_length=100),
+    label="Contact",
+)
+
+REGISTRATIONS = _entity(
+    "registrations", P,
+    # what the rep drafts
+    Field("account_id", R, P, ref="accounts"),
+    Field("customer_name", T, P, required=True, max_length=200),
+    Field("customer_domain", T, P, max_length=253),
+    Field("contact_id", R, P, ref="contacts"),
+    Field("product", T, P, required=True, max_length=200),
+    Field("deal_value_cents", M, P, required=True, label="Deal value"),
+    Field("currency", T, P, max_length=3),
+    Field("expected_close_date", D, P, required=True),
+    Field("notes", T, P, max_length=10000),
+    Field("request_note", T, P, max_length=2000, label="Renewal/dispute note"),
+    # what the vendor decides
+    Field("status", T, V, choices=REGISTRATION_STATUSES),
+    Field("registration_number", T, V, max_length=40),
+    Field("review_reason", T, V, choices=REVIEW_REASONS),
+    Field("decision_reason", T, V, max_length=2000),
+    Field("submitted_at", DT, V),
+    Field("approved_at", DT, V),
+    Field("decided_at", DT, V),
+    Field("protection_expires_at", DT, V),
+    label="Deal registration",
+)
+
+OPPORTUNITIES = _entity(
+    "opportunities", V,
+    Field("name", T, V, required=True, max_length=200),
+    Field("customer_name", T, V, max_length=200),
+    Field("customer_domain", T, V, max_length=253),
+    Field("registration_id", R, V, ref="registrations"),
+    Field("stage", I, V),  # 0 prospecting … 5 negotiation; outcome says won/lost
+    Field("amount_cents", M, V),
+    Field("currency", T, V, max_length=3),
+    Field("opened_on", D, V),
+    Field("expected_close_date", D, V),
+    Field("closed_on", D, V),
+    Field("outcome", T, V, choices=OPPORTUNITY_OUTCOMES),
+    label="Opportunity",
+)
+
+ATTRIBUTIONS = _entity(
+    "attributions", V,
+    Field("opportunity_id", R, V, required=True, ref="opportunities"),
+    Field("role", T, V, required=True, choices=ATTRIBUTION_ROLES),
+    Field("split_percent", I, V),
+    label="Attribution",
+)
+
+LEADS = _entity(
+    "leads", V,
+    Field("company_name", T, V, required=True, max_length=200),
+    Field("company_domain", T, V, max_length=253),
+    Field("contact_name", T, V, max_length=200),
+    Field("contact_email", T, V, max_length=320),
+    Field("source", T, V, max_length=100),
+    Field("assigned_at", DT, V),
+    Field("assignment_status", T, V, choices=LEAD_ASSIGNMENT_STATUSES),
+    Field("working_status", T, P, choices=LEAD_WORKING_STATUSES),
+    Field("rejection_reason", T, P, max_length=2000),
+    Field("first_contact_at", DT, P),
+    Field("notes", T, P, max_length=10000),
+    label="Lead",
+)
+
+CASES = _entity(
+    "cases", P,
+    Field("account_id", R, P, ref="accounts"),
+    Field("customer_domain", T, P, max_length=253),
+    Field("subject", T, P, required=True, max_length=300),
+    Field("description", T, P, max_length=20000),
+    Field("severity", T, P, choices=CASE_SEVERITIES),
+    Field("escalation_requested", B, P),
+    Field("status", T, V, choices=CASE_STATUSES),
+    Field("case_number", T, V, max_length=40),
+    label="Support case",
+)
+
+CASE_COMMENTS = _entity(
+    "case_comments", P,
+    Field("case_id", R, P, required=True, ref="cases"),
+    Field("body", T, P, required=True, max_length=20000),
+    Field("author", T, P, max_length=320),
+    label="Case comment",
+)
+
+LEARNING_RECORDS = _entity(
+    "learning_records", V,
+    Field("user_email", T, V, max_length=320),
+    Field("kind", T, V, required=True, choices=LEARNING_KINDS),
+    Field("name", T, V, required=True, max_length=200),
+    Field("level", T, V, choices=CERTIFICATION_LEVELS),
+    Field("status", T, V, choices=LEARNING_STATUSES),
+    Field("completed_at", DT, V),
+    Field("expires_on", D, V),
+    label="Certification/training",
+)
+
+MDF_REQUESTS = _entity(
+    "mdf_requests", P,
+    Field("activity_name", T, P, required=True, max_length=200),
+    Field("description", T, P, max_length=10000),
+    Field("requested_cents", M, P, required=True, label="Requested amount"),
+    Field("planned_date", D, P),
+    Field("claim_cents", M, P, label="Claimed amount"),
+    Field("claim_evidence", T, P, max_length=2000),
+    Field("status", T, V, choices=MDF_STATUSES),
+    Field("approved_cents", M, V, label="Approved amount"),
+    Field("decision_reason", T, V, max_length=2000),
+    label="MDF request",
+)
+
+COMMISSIONS = _entity(
+    "commissions", V,
+    Field("opportunity_id", R, V, ref="opportunities"),
+    Field("amount_cents", M, V, required=True),
+    Field("currency", T, V, max_length=3),
+    Field("period", T, V, max_length=10),
+    Field("status", T, V, choices=COMMISSION_STATUSES),
+    label="Commission",
+)
+
+ACTIVITY_EVENTS = _entity(
+    "activity_events", V,
+    Field("user_email", T, V, max_length=320),
+    Field("kind", T, V, required=True, choices=ACTIVITY_KINDS),
+    Field("occurred_at", DT, V, required=True),
+    Field("detail", T, V, max_length=2000),
+    label="Activity",
+)
+
+PROGRAM_AVERAGES = _entity(
+    "program_averages", V,
+    Field("period", T, V, required=True, max_length=10),
+    Field("metric", T, V, required=True, max_length=100),
+    Field("value", T, V, max_length=100),  # decimal as text: exact, no float drift
+    scope="global",
+    label="Program average",
+)
+
+
+def entity(name: str) -> Entity:
+    try:
+        return ENTITIES[name]
+    except KeyError:
+        raise UnknownEntity(f"unknown record type '{name}' (known: {', '.join(ENTITIES)})") from None
+
+
+class UnknownEntity(KeyError):
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+def owner_of(entity_name: str, field_name: str) -> Owner:
+    """Who owns a field: the single answer the store, the sync code and the server all use."""
+    return entity(entity_name).field(field_name).owner
+
+
+def partner_editable(entity_name: str, field_name: str) -> bool:
+    return owner_of(entity_name, field_name) is Owner.PARTNER

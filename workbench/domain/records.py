@@ -1,0 +1,57 @@
+"""Record-level rules shared by the workbench and the server: defaults and cross-field checks."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from workbench.domain.values import InvalidValue
+
+# Values a new record starts with when the creator gave none.
+DEFAULTS: dict[str, dict[str, Any]] = {
+    "registrations": {"status": "draft", "currency": "USD"},
+    "cases": {"status": "new", "severity": "normal", "escalation_requested": False},
+    "mdf_requests": {"status": "draft"},
+    "leads": {"working_status": "new", "assignment_status": "assigned"},
+    "opportunities": {"stage": 0, "outcome": "open", "currency": "USD"},
+}
+
+
+def with_defaults(entity_name: str, values: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(DEFAULTS.get(entity_name, {}))
+    merged.update({k: v for k, v in values.items() if v is not None})
+    return merged
+
+
+def check_record(entity_name: str, record: dict[str, Any], today: date | None = None) -> None:
+    """Cross-field rules a single field's type cannot express. Raises InvalidValue."""
+    checker = _CHECKS.get(entity_name)
+    if checker:
+        checker(record, today or date.today())
+
+
+def _check_registration(record: dict[str, Any], today: date) -> None:
+    value = record.get("deal_value_cents")
+    if value is not None and value <= 0:
+        raise InvalidValue("deal_value_cents", "a registered deal must have a value above zero")
+    currency = record.get("currency")
+    if currency and (len(currency) != 3 or not currency.isalpha()):
+        raise InvalidValue("currency", f"expected a 3-letter ISO code such as USD, got {currency!r}")
+    if not (record.get("customer_domain") or record.get("account_id") or record.get("customer_name")):
+        raise InvalidValue("customer_name", "a registration needs the customer")
+
+
+def check_submittable(record: dict[str, Any], today: date) -> None:
+    """A registration may be sent to the vendor only with a close date still ahead."""
+    close = record.get("expected_close_date")
+    if close and date.fromisoformat(close) < today:
+        raise InvalidValue("expected_close_date",
+                           f"{close} is in the past; set the date the deal is now expected to close")
+
+
+def _check_mdf(record: dict[str, Any], today: date) -> None:
+    if (record.get("requested_cents") or 0) <= 0:
+        raise InvalidValue("requested_cents", "request an amount above zero")
+
+
+_CHECKS = {"registrations": _check_registration, "mdf_requests": _check_mdf}

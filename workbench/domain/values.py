@@ -1,0 +1,207 @@
+"""Checking and normalising field values.
+
+One function, `coerce`, turns what a person typed (CLI, CSV, a dialog) or what arrived over the
+wire into the canonical stored value, or raises `InvalidValue` naming the field and the problem.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from datetime import UTC, date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from workbench.domain.matching import normalise_domain
+from workbench.domain.model import Entity, Field, Kind
+
+
+class InvalidValue(ValueError):
+    """A value a person or a peer supplied is not acceptable. Says which field and why."""
+
+    def __init__(self, field: str, problem: str) -> None:
+        super().__init__(f"{field}: {problem}")
+        self.field = field
+        self.problem = problem
+
+
+_MONEY = re.compile(r"^\s*[$€£]?\s*(-?[\d,]*\.?\d*)\s*([kKmM]?)\s*$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_TRUE = {"1", "true", "yes", "y", "on"}
+_FALSE = {"0", "false", "no", "n", "off", ""}
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def format_datetime(moment: datetime) -> str:
+    """The one wire/storage form of a timestamp: UTC, microseconds, 'Z'. Sorts as text."""
+    if moment.tzinfo is None:
+        raise ValueError("timestamps must be timezone-aware")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def now_text() -> str:
+    return format_datetime(utc_now())
+
+
+def parse_datetime(text: str) -> datetime:
+    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def parse_date(text: str) -> date:
+    return date.fromisoformat(text)
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def parse_money_cents(raw: str) -> int:
+    """'$40,000' → 4000000, '12.5k' → 1250000. Raises ValueError on anything else."""
+    match = _MONEY.match(raw)
+    if not match or not match.group(1) or match.group(1) in {"-", ".", ","}:
+        raise ValueError(raw)
+    number = Decimal(match.group(1).replace(",", ""))
+    number *= {"": 1, "k": 1_000, "m": 1_000_000}[match.group(2).lower()]
+    cents = number * 100
+    if cents != cents.to_integral_value():
+        raise ValueError(raw)
+    return int(cents)
+
+
+def coerce(spec: Field, value: Any) -> Any:
+    """Canonical value for `spec`, or InvalidValue. None and '' mean 'no value'."""
+    if value is None or (isinstance(value, str) and value.strip() == "" and spec.kind is not Kind.BOOL):
+        if spec.required:
+            raise InvalidValue(spec.name, "is required")
+        return None
+    handler = _COERCERS[spec.kind]
+    try:
+        result = handler(spec, value)
+    except InvalidValue:
+        raise
+    except (ValueError, TypeError, InvalidOperation, json.JSONDecodeError):
+        raise InvalidValue(spec.name, f"{_EXPECTED[spec.kind]}, got {value!r}") from None
+    if spec.choices and spec.kind is not Kind.JSON and result is not None and result not in spec.choices:
+        raise InvalidValue(spec.name, f"must be one of {', '.join(spec.choices)}; got {value!r}")
+    return result
+
+
+def _text(spec: Field, value: Any) -> str:
+    if not isinstance(value, str):
+        raise TypeError
+    text = value.strip()
+    if spec.choices:
+        text = text.lower().replace(" ", "_") if "_" in "".join(spec.choices) else text.lower()
+    if len(text) > spec.max_length:
+        raise InvalidValue(spec.name, f"is {len(text)} characters long; at most {spec.max_length}")
+    if "\x00" in text:
+        raise InvalidValue(spec.name, "contains a NUL character")
+    if spec.name.endswith("email") and text and not _EMAIL.match(text):
+        raise InvalidValue(spec.name, f"is not an email address: {text!r}")
+    if spec.name.endswith("domain") and text:
+        return _domain(spec, text)
+    return text
+
+
+def _domain(spec: Field, text: str) -> str:
+    """Web domains are stored normalised ("https://www.Acme.com/" → "acme.com")."""
+    domain = normalise_domain(text)
+    if not domain or "." not in domain:
+        raise InvalidValue(spec.name, f"is not a web domain: {text!r}")
+    return domain
+
+
+def _int(spec: Field, value: Any) -> int:
+    if isinstance(value, bool):
+        raise TypeError
+    if isinstance(value, str):
+        return int(value.strip().replace(",", ""))
+    if isinstance(value, int):
+        return value
+    raise TypeError
+
+
+def _money(spec: Field, value: Any) -> int:
+    cents = parse_money_cents(value) if isinstance(value, str) else _int(spec, value)
+    if cents < 0:
+        raise InvalidValue(spec.name, "must not be negative")
+    if cents > 10**15:
+        raise InvalidValue(spec.name, "is implausibly large")
+    return cents
+
+
+def _bool(spec: Field, value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
+        return value.strip().lower() in _TRUE
+    raise TypeError
+
+
+def _date(spec: Field, value: Any) -> str:
+    if isinstance(value, datetime):
+        raise TypeError
+    if isinstance(value, date):
+        return value.isoformat()
+    return date.fromisoformat(value.strip()).isoformat()
+
+
+def _datetime(spec: Field, value: Any) -> str:
+    if isinstance(value, datetime):
+        return format_datetime(value if value.tzinfo else value.replace(tzinfo=UTC))
+    if not isinstance(value, str):
+        raise TypeError
+    return format_datetime(parse_datetime(value.strip()))
+
+
+def _json(spec: Field, value: Any) -> list[str]:
+    if isinstance(value, str):
+        text = value.strip()
+        items = json.loads(text) if text.startswith("[") else [p.strip() for p in text.split(",")]
+    else:
+        items = value
+    if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+        raise TypeError
+    items = [i.strip().lower() for i in items if i.strip()]
+    unknown = [i for i in items if spec.choices and i not in spec.choices]
+    if unknown:
+        raise InvalidValue(spec.name, f"unknown value(s) {', '.join(unknown)}; "
+                                      f"choose from {', '.join(spec.choices)}")
+    return list(dict.fromkeys(items))
+
+
+def _ref(spec: Field, value: Any) -> str:
+    if not isinstance(value, str):
+        raise TypeError
+    return str(uuid.UUID(value.strip()))
+
+
+_COERCERS = {Kind.TEXT: _text, Kind.INT: _int, Kind.MONEY: _money, Kind.BOOL: _bool,
+             Kind.DATE: _date, Kind.DATETIME: _datetime, Kind.JSON: _json, Kind.REF: _ref}
+_EXPECTED = {Kind.TEXT: "expected text", Kind.INT: "expected a whole number",
+             Kind.MONEY: "expected an amount such as 40000 or $40,000.50",
+             Kind.BOOL: "expected yes or no", Kind.DATE: "expected a date YYYY-MM-DD",
+             Kind.DATETIME: "expected an ISO timestamp", Kind.JSON: "expected a list",
+             Kind.REF: "expected a record id (UUID)"}
+
+
+def coerce_fields(entity: Entity, values: dict[str, Any]) -> dict[str, Any]:
+    """Coerce several fields of one entity; unknown field names are an InvalidValue too."""
+    result = {}
+    for name, value in values.items():
+        if not entity.has_field(name):
+            known = ", ".join(f.name for f in entity.fields)
+            raise InvalidValue(name, f"{entity.name} has no such field (known fields: {known})")
+        result[name] = coerce(entity.field(name), value)
+    return result
+
+
+def missing_required(entity: Entity, record: dict[str, Any]) -> list[str]:
+    return [f.name for f in entity.fields if f.required and record.get(f.name) in (None, "")]

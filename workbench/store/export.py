@@ -1,0 +1,48 @@
+"""Exporting everything in the store: each record type and the edit history, as JSON and CSV.
+
+No caps: a rep leaving a partner, or an admin auditing, gets every row.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from workbench.store.schema import RECORD_TABLES, conflicts, outbox, sync_log
+
+# Tables exported besides the records: what was edited here and what happened to it.
+HISTORY_TABLES = {"edit_history": outbox, "conflicts": conflicts, "sync_log": sync_log}
+
+
+def export_all(conn: sa.Connection, folder: Path) -> dict[str, int]:
+    """Write <name>.json and <name>.csv for every table; returns row counts by name."""
+    folder.mkdir(parents=True, exist_ok=True)
+    counts = {}
+    for name, table in {**RECORD_TABLES, **HISTORY_TABLES}.items():
+        order = table.c.seq if "seq" in table.c else list(table.primary_key.columns)[0]
+        rows = [dict(r) for r in conn.execute(sa.select(table).order_by(order)).mappings()]
+        _write_json(folder / f"{name}.json", rows)
+        _write_csv(folder / f"{name}.csv", [c.name for c in table.columns], rows)
+        counts[name] = len(rows)
+    (folder / "manifest.json").write_text(json.dumps({"counts": counts}, indent=2) + "\n",
+                                          encoding="utf-8")
+    return counts
+
+
+def _write_json(path: Path, rows: list[dict[str, Any]]) -> None:
+    with path.open("w", encoding="utf-8") as out:
+        json.dump(rows, out, ensure_ascii=False, indent=1)
+        out.write("\n")
+
+
+def _write_csv(path: Path, columns: list[str], rows: list[dict[str, Any]]) -> None:
+    with path.open("w", encoding="utf-8-sig", newline="") as out:  # BOM: Excel reads UTF-8
+        writer = csv.DictWriter(out, fieldnames=columns)
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict))
+                             else v for k, v in row.items()})
