@@ -1,0 +1,61 @@
+"""Lead first-contact SLA — seed 001: "log a first contact within 48 hours or the lead is
+reassigned" (DESIGN §4)."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from workbench.domain.leads import (
+    FIRST_CONTACT_SLA, LeadSla, first_contact_due, lead_sla, should_recycle)
+
+ASSIGNED = datetime(2026, 5, 4, 16, 0, tzinfo=UTC)
+HOUR = timedelta(hours=1)
+
+
+def test_seed_001_first_contact_is_due_48_hours_after_assignment():
+    assert FIRST_CONTACT_SLA == timedelta(hours=48)
+    assert first_contact_due(ASSIGNED) == datetime(2026, 5, 6, 16, 0, tzinfo=UTC)
+
+
+def test_waiting_lead_shows_time_remaining():
+    assert lead_sla(ASSIGNED, None, ASSIGNED + 30 * HOUR) == LeadSla(
+        due_at=ASSIGNED + 48 * HOUR, remaining=18 * HOUR, met=False, breached=False)
+
+
+def test_seed_001_no_contact_after_48_hours_is_a_breach():
+    state = lead_sla(ASSIGNED, None, ASSIGNED + 48 * HOUR + timedelta(seconds=1))
+    assert state.breached and not state.met and state.remaining == timedelta(0)
+    assert not lead_sla(ASSIGNED, None, ASSIGNED + 48 * HOUR).breached  # due time itself is in time
+
+
+@pytest.mark.parametrize("contacted_after, met", [(2 * HOUR, True), (48 * HOUR, True),
+                                                   (48 * HOUR + timedelta(minutes=1), False)])
+def test_seed_001_contact_within_48_hours_meets_the_sla(contacted_after, met):
+    state = lead_sla(ASSIGNED, ASSIGNED + contacted_after, ASSIGNED + 100 * HOUR)
+    assert (state.met, state.breached) == (met, not met)
+
+
+def test_seed_001_uncontacted_lead_is_recycled_only_after_48_hours():
+    assert not should_recycle(ASSIGNED, None, "new", ASSIGNED + 47 * HOUR)
+    assert should_recycle(ASSIGNED, None, "new", ASSIGNED + 49 * HOUR)
+    assert should_recycle(ASSIGNED, None, "accepted", ASSIGNED + 49 * HOUR)  # accepting is not contact
+
+
+def test_contacted_leads_are_not_recycled_even_when_contact_was_late():
+    assert not should_recycle(ASSIGNED, ASSIGNED + 5 * HOUR, "contacted", ASSIGNED + 90 * HOUR)
+    late = ASSIGNED + 60 * HOUR
+    assert not should_recycle(ASSIGNED, late, "contacted", ASSIGNED + 90 * HOUR)
+    assert lead_sla(ASSIGNED, late, ASSIGNED + 90 * HOUR).breached  # still reported as breached
+    assert not should_recycle(ASSIGNED, None, "contacted", ASSIGNED + 90 * HOUR)
+
+
+def test_rejected_leads_are_not_recycled():
+    assert not should_recycle(ASSIGNED, None, "rejected", ASSIGNED + 90 * HOUR)
+
+
+def test_bad_inputs_name_the_argument():
+    with pytest.raises(ValueError, match="working_status must be one of new, accepted, contacted, "
+                                         "rejected; got 'lost'"):
+        should_recycle(ASSIGNED, None, "lost", ASSIGNED)
+    with pytest.raises(ValueError, match="assigned_at must be a timezone-aware"):
+        first_contact_due(datetime(2026, 5, 4))

@@ -1,0 +1,64 @@
+"""The first-contact SLA on leads the vendor hands to a partner (seed 001).
+
+Seed 001: "a partner who receives a lead must log a first contact within 48 hours or the lead is
+reassigned". Decisions:
+
+- The SLA is met when the first contact is logged at or before assignment + 48 hours (exactly 48
+  hours is still within).
+- A lead is recycled only while nobody has contacted it: once the rep logs a first contact — even
+  a late one — the customer is being worked, and taking the lead away would only confuse them.
+  The late contact still counts as a breached SLA in reporting.
+- A lead the partner rejected is not recycled by this rule; the vendor re-routes rejected leads
+  through its own process.
+- A working status of "contacted" counts as contact even when no time was recorded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from workbench.domain.model import LEAD_WORKING_STATUSES
+
+FIRST_CONTACT_SLA = timedelta(hours=48)
+
+
+@dataclass(frozen=True)
+class LeadSla:
+    due_at: datetime  # first contact must be logged by then
+    remaining: timedelta  # time left while the lead waits for contact; zero once met or breached
+    met: bool  # first contact logged in time
+    breached: bool  # no contact by the due time, or a contact logged after it
+
+
+def first_contact_due(assigned_at: datetime) -> datetime:
+    return _utc("assigned_at", assigned_at) + FIRST_CONTACT_SLA
+
+
+def lead_sla(assigned_at: datetime, first_contact_at: datetime | None, now: datetime) -> LeadSla:
+    """Where a lead stands against the 48-hour first-contact SLA at `now`."""
+    due_at = first_contact_due(assigned_at)
+    now = _utc("now", now)
+    if first_contact_at is not None:
+        met = _utc("first_contact_at", first_contact_at) <= due_at
+        return LeadSla(due_at=due_at, remaining=timedelta(0), met=met, breached=not met)
+    breached = now > due_at
+    remaining = timedelta(0) if breached else due_at - now
+    return LeadSla(due_at=due_at, remaining=remaining, met=False, breached=breached)
+
+
+def should_recycle(assigned_at: datetime, first_contact_at: datetime | None, working_status: str,
+                   now: datetime) -> bool:
+    """True when the vendor should take the lead back: not rejected, never contacted, overdue."""
+    if working_status not in LEAD_WORKING_STATUSES:
+        raise ValueError(f"working_status must be one of {', '.join(LEAD_WORKING_STATUSES)}; "
+                         f"got {working_status!r}")
+    if working_status in ("rejected", "contacted") or first_contact_at is not None:
+        return False
+    return lead_sla(assigned_at, None, now).breached
+
+
+def _utc(name: str, moment: datetime) -> datetime:
+    if not isinstance(moment, datetime) or moment.utcoffset() is None:
+        raise ValueError(f"{name} must be a timezone-aware datetime, got {moment!r}")
+    return moment.astimezone(UTC)

@@ -1,0 +1,227 @@
+"""The deal-registration lifecycle and its 90-day protection window (seed 003 §1, §5; DESIGN §4).
+
+States and actions (partner actions: submit, withdraw, renew, dispute; the rest are the vendor's)::
+
+    draft           --submit-->          submitted
+    submitted       --approve-->         approved
+    submitted       --send_to_review-->  pending_review   (review reason: conflict or manual)
+    submitted       --reject-->          rejected
+    pending_review  --approve/reject-->  approved / rejected
+    approved        --mark_won/mark_lost/expire-->  won / lost / expired
+    approved        --renew-->           pending_review   (from day 75 only; reason: renewal)
+    expired         --renew-->           pending_review   (reason: renewal)
+    rejected        --dispute-->         pending_review   (reason: dispute)
+    draft, submitted, pending_review, approved  --withdraw-->  withdrawn
+
+Decisions the seeds leave open, made here once for the workbench and the server:
+
+- ``won``, ``lost`` and ``withdrawn`` are final. ``rejected`` is final unless disputed.
+- ``renew`` asks the vendor to extend protection. It is allowed from ``expired``, and from
+  ``approved`` only from day 75 of the window on (the seed's warning day), so a partner cannot
+  roll protection forward indefinitely. It moves the registration back to ``pending_review`` with
+  review reason ``renewal``; approving it starts a new 90-day window (the server sets a new
+  ``approved_at``).
+- ``dispute`` contests a rejection: back to ``pending_review`` with review reason ``dispute``.
+- The protection window is the half-open interval [approved_at, approved_at + 90 days): at exactly
+  90 days it has lapsed. The warning starts when 75 full days have passed.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+
+from workbench.domain.model import REGISTRATION_STATUSES
+
+
+class RegistrationStatus(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    PENDING_REVIEW = "pending_review"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    WON = "won"
+    LOST = "lost"
+    EXPIRED = "expired"
+    WITHDRAWN = "withdrawn"
+
+
+S = RegistrationStatus
+PARTNER_ACTIONS = ("submit", "withdraw", "renew", "dispute")
+VENDOR_ACTIONS = ("approve", "reject", "send_to_review", "mark_won", "mark_lost", "expire")
+ACTIONS = PARTNER_ACTIONS + VENDOR_ACTIONS
+
+# status -> {action: new status}; an action missing here is illegal from that status.
+TRANSITIONS: dict[RegistrationStatus, dict[str, RegistrationStatus]] = {
+    S.DRAFT: {"submit": S.SUBMITTED, "withdraw": S.WITHDRAWN},
+    S.SUBMITTED: {"approve": S.APPROVED, "send_to_review": S.PENDING_REVIEW,
+                  "reject": S.REJECTED, "withdraw": S.WITHDRAWN},
+    S.PENDING_REVIEW: {"approve": S.APPROVED, "reject": S.REJECTED, "withdraw": S.WITHDRAWN},
+    S.APPROVED: {"mark_won": S.WON, "mark_lost": S.LOST, "expire": S.EXPIRED,
+                 "withdraw": S.WITHDRAWN, "renew": S.PENDING_REVIEW},
+    S.REJECTED: {"dispute": S.PENDING_REVIEW},
+    S.EXPIRED: {"renew": S.PENDING_REVIEW},
+    S.WON: {},
+    S.LOST: {},
+    S.WITHDRAWN: {},
+}
+
+_REVIEW_REASONS = {"renew": "renewal", "dispute": "dispute"}
+
+PROTECTION_DAYS = 90
+WARNING_DAY = 75
+PROTECTION_PERIOD = timedelta(days=PROTECTION_DAYS)
+
+
+class IllegalTransition(ValueError):
+    """An action that the registration's current status does not allow; says what is allowed."""
+
+    def __init__(self, message: str, *, action: str = "", current: str = "",
+                 allowed: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.action = action
+        self.current = current
+        self.allowed = allowed
+
+
+def allowed_actions(current: str, actor: str | None = None) -> tuple[str, ...]:
+    """Actions possible from `current`, optionally only those of "partner" or "vendor"."""
+    actions = tuple(TRANSITIONS[_status(current)])
+    if actor is None:
+        return actions
+    if actor not in ("partner", "vendor"):
+        raise ValueError(f"actor must be 'partner' or 'vendor', got {actor!r}")
+    own = PARTNER_ACTIONS if actor == "partner" else VENDOR_ACTIONS
+    return tuple(a for a in actions if a in own)
+
+
+def actor_of(action: str) -> str:
+    """"partner" or "vendor": who may perform `action` (the server refuses the other one)."""
+    if action in PARTNER_ACTIONS:
+        return "partner"
+    if action in VENDOR_ACTIONS:
+        return "vendor"
+    raise _unknown_action(action)
+
+
+def next_status(current: str, action: str, *, approved_at: datetime | None = None,
+                now: datetime | None = None) -> RegistrationStatus:
+    """The status after `action`, or IllegalTransition saying what is allowed instead.
+
+    The message lists what the action's own side (partner or vendor) may do now. The table alone
+    is time-free. Give `approved_at` and `now` to also enforce that an approved
+    registration can be renewed only from the warning day on.
+    """
+    status = _status(current)
+    if action not in ACTIONS:
+        raise _unknown_action(action)
+    targets = TRANSITIONS[status]
+    if action not in targets:
+        # whoever tried `action` is its actor: tell them what *they* can do now
+        allowed = allowed_actions(status, actor_of(action))
+        if allowed:
+            now_allowed = ", ".join(allowed)
+        elif not targets:
+            now_allowed = f"nothing ({_label(status)} is final)"
+        else:
+            now_allowed = ("nothing until the vendor decides" if actor_of(action) == "partner"
+                           else "nothing until the partner acts")
+        raise IllegalTransition(
+            f"cannot {_verb(action)} a registration that is {_label(status)}; "
+            f"allowed now: {now_allowed}", action=action, current=status, allowed=allowed)
+    if action == "renew" and approved_at is not None and now is not None \
+            and not can_renew(status, approved_at, now):
+        opens = _utc(approved_at) + timedelta(days=WARNING_DAY)
+        days = math.ceil((opens - _utc(now)) / timedelta(days=1))
+        raise IllegalTransition(
+            f"cannot renew yet: renewal opens on day {WARNING_DAY} of the {PROTECTION_DAYS}-day "
+            f"protection window ({opens:%Y-%m-%d}), {days} day{'s' if days != 1 else ''} from now",
+            action=action, current=status, allowed=tuple(a for a in targets if a != "renew"))
+    return targets[action]
+
+
+def review_reason_for(action: str) -> str | None:
+    """Review reason a partner action puts on the registration ("renewal", "dispute").
+
+    None for every other action; `send_to_review` carries the vendor's own reason
+    ("conflict" or "manual").
+    """
+    return _REVIEW_REASONS.get(action)
+
+
+def protection_expires_at(approved_at: datetime) -> datetime:
+    return _utc(approved_at) + PROTECTION_PERIOD
+
+
+@dataclass(frozen=True)
+class Protection:
+    days_elapsed: int  # full days since approval (0 on the day of approval)
+    days_left: int  # days until the window closes, rounded up; 0 once lapsed
+    expires_at: datetime
+    warning: bool  # from day 75 until the window closes: time to renew
+    lapsed: bool  # the window has closed
+
+
+def protection(approved_at: datetime, now: datetime) -> Protection:
+    """Where an approved registration stands in its 90-day window (seed 003: warn at day 75)."""
+    start, now = _utc(approved_at), _utc(now)
+    expires_at = start + PROTECTION_PERIOD
+    elapsed = max(now - start, timedelta(0))  # a clock slightly behind the server counts as day 0
+    days_elapsed = elapsed // timedelta(days=1)
+    lapsed = now >= expires_at
+    days_left = 0 if lapsed else math.ceil((expires_at - max(now, start)) / timedelta(days=1))
+    return Protection(days_elapsed=days_elapsed, days_left=days_left, expires_at=expires_at,
+                      warning=not lapsed and days_elapsed >= WARNING_DAY, lapsed=lapsed)
+
+
+def can_renew(status: str, approved_at: datetime | None, now: datetime) -> bool:
+    """An expired registration may always ask for renewal; an approved one from day 75 on."""
+    status = _status(status)
+    if status is S.EXPIRED:
+        return True
+    if status is not S.APPROVED or approved_at is None:
+        return False
+    state = protection(approved_at, now)
+    return state.warning or state.lapsed
+
+
+def lapsed_status(status: str, approved_at: datetime | None, now: datetime) -> str:
+    """"expired" for an approved registration whose window has closed, else `status` unchanged.
+
+    Registrations lapse automatically (seed 001: "the registration lapses automatically"), so
+    every reader shows the same status before the vendor has recorded the expiry.
+    """
+    if status == S.APPROVED and approved_at is not None and protection(approved_at, now).lapsed:
+        return S.EXPIRED
+    return status
+
+
+def _status(value: str) -> RegistrationStatus:
+    try:
+        return RegistrationStatus(value)
+    except ValueError:
+        known = ", ".join(REGISTRATION_STATUSES)
+        raise IllegalTransition(f"unknown registration status {value!r} (known: {known})",
+                                current=str(value)) from None
+
+
+def _unknown_action(action: str) -> IllegalTransition:
+    return IllegalTransition(
+        f"unknown registration action {action!r} (known: {', '.join(ACTIONS)})", action=str(action))
+
+
+def _label(status: RegistrationStatus) -> str:
+    return status.value.replace("_", " ")
+
+
+def _verb(action: str) -> str:
+    return {"send_to_review": "send to review", "mark_won": "mark as won",
+            "mark_lost": "mark as lost"}.get(action, action)
+
+
+def _utc(moment: datetime) -> datetime:
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(f"timestamps must be timezone-aware (UTC); got naive {moment.isoformat()}")
+    return moment.astimezone(UTC)
