@@ -1,1 +1,1 @@
-"""ui"""
+"""The PySide6 desktop application (see app.py)."""

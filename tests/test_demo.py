@@ -1,0 +1,36 @@
+"""`workbench --demo`: a newcomer sees a living workbench, built through the real server and sync."""
+
+import sqlalchemy as sa
+
+from workbench.demo import prepare_demo
+from workbench.store import records
+from workbench.store.db import open_store
+from workbench.store.schema import outbox
+
+
+def test_demo_fills_every_view_through_the_real_sync(tmp_path, monkeypatch):
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    demo = prepare_demo(tmp_path / "demo")
+    try:
+        store = open_store(demo.data_dir)
+        with store.reading() as conn:
+            statuses = {r["status"] for r in records.list_records(conn, "registrations")}
+            leads = records.list_records(conn, "leads")
+            opportunities = records.list_records(conn, "opportunities")
+            averages = records.list_records(conn, "program_averages")
+            cases = records.list_records(conn, "cases")
+            pending = conn.execute(sa.select(sa.func.count()).select_from(outbox)
+                                   .where(outbox.c.state == "pending")).scalar_one()
+            partner = records.get_state(conn, "partner_name")
+        store.close()
+        # registrations in every state a rep meets (DESIGN §4 lifecycle)
+        assert {"draft", "submitted", "approved", "rejected", "won", "lost"} <= statuses
+        assert len(leads) == 4 and all(lead["assigned_at"] for lead in leads)
+        assert any(o["outcome"] == "open" for o in opportunities)
+        assert any(o["outcome"] == "won" for o in opportunities)
+        assert averages and cases[0]["case_number"].startswith("CS-")
+        assert pending == 0 and partner == "Northwind Partners GmbH"
+        # the vendor side answers: the server is really running
+        assert demo.vendor.list_registrations(status="approved")
+    finally:
+        demo.stop()

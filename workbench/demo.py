@@ -1,0 +1,273 @@
+"""`workbench --demo`: a living workbench in one command.
+
+Starts an embedded vendor server on 127.0.0.1 with a demo program, signs the rep in, lets the
+rep's workbench draft and submit real registrations through the real sync, has the vendor decide
+them over a year of history, and syncs again. Nothing here bypasses the product: the demo data
+reaches the workbench the way a rep's data does.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from platformdirs import user_data_dir
+
+from workbench.domain.values import format_datetime
+from workbench.store import records
+from workbench.store.db import Store, open_store
+
+log = logging.getLogger(__name__)
+
+DEMO_EMAIL = "maria.keller@northwind-partners.example"
+PARTNER_NAME = "Northwind Partners GmbH"
+
+# (company, domain, industry, country) — the rep's customers.
+CUSTOMERS = [
+    ("Müller Maschinenbau GmbH", "mueller-maschinenbau.de", "Manufacturing", "Germany"),
+    ("Société Générale Équipements", "sg-equipements.fr", "Financial services", "France"),
+    ("Globex Corporation", "globex.com", "Energy", "United States"),
+    ("Initech Inc.", "initech.com", "Software", "United States"),
+    ("Umbrella Health Ltd", "umbrella-health.co.uk", "Healthcare", "United Kingdom"),
+    ("Vandelay Industries", "vandelay.com", "Import/export", "United States"),
+    ("Stark Logistics AG", "stark-logistics.ch", "Logistics", "Switzerland"),
+    ("Nakatomi Trading", "nakatomi.co.jp", "Trading", "Japan"),
+    ("Tyrell Robotics", "tyrell-robotics.com", "Robotics", "United States"),
+    ("Wonka Foods B.V.", "wonkafoods.nl", "Food", "Netherlands"),
+    ("Cyberdyne Systems", "cyberdyne.io", "Defence", "United States"),
+    ("Oscorp Pharma", "oscorp-pharma.com", "Pharma", "United States"),
+    ("Soylent Nutrition", "soylent-nutrition.com", "Food", "Canada"),
+    ("Aperture Labs", "aperture-labs.com", "Research", "United States"),
+    ("Hooli Europe", "hooli.eu", "Software", "Ireland"),
+    ("Pied Piper", "piedpiper.com", "Software", "United States"),
+]
+PRODUCTS = ("Analytics Suite", "Security Add-on", "Data Platform", "Support Premium")
+CONTACT_NAMES = ("Jonas Weber", "Camille Laurent", "Priya Natarajan", "Tom Becker",
+                 "Aiko Tanaka", "Lucía Fernández", "Sven Olsen", "Grace Okafor")
+
+
+@dataclass
+class DemoEnvironment:
+    """The running demo: the vendor server, the vendor's console and the rep's store."""
+
+    data_dir: Path
+    server_url: str
+    partner_id: str
+    vendor: Any  # BoundAdmin: every workbench.server.admin function, engine bound
+    _server: Any = field(repr=False, default=None)
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
+
+
+def prepare_demo(data_dir: Path | None = None, *, today: date | None = None,
+                 seed: int = 7) -> DemoEnvironment:
+    """Start the demo vendor, fill both sides with a year of history, sign in and sync."""
+    from workbench.server.app import create_app  # the server extra is needed for the demo only
+    from workbench.server.embedded import BoundAdmin, EmbeddedServer
+
+    folder = Path(data_dir) if data_dir else default_demo_dir()
+    _start_afresh(folder)
+    db_url = f"sqlite:///{folder / 'demo-vendor.sqlite3'}"
+    app = create_app(db_url, auto_approve=False)
+    server = EmbeddedServer(app)
+    url = server.start()
+    vendor = BoundAdmin(app.state.engine)
+    store = open_store(folder)
+    try:
+        partner_id = _build(store, url, vendor, today or date.today(), random.Random(seed))
+    except Exception:
+        server.stop()
+        raise
+    finally:
+        store.close()
+    return DemoEnvironment(folder, url, partner_id, vendor, server)
+
+
+def default_demo_dir() -> Path:
+    """Apart from the rep's real data, so a demo never mixes with real records."""
+    return Path(user_data_dir("partner-workbench-demo", appauthor=False))
+
+
+def _start_afresh(folder: Path) -> None:
+    """The demo is rebuilt at every launch: the embedded server's port and token are new."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for pattern in ("workbench.sqlite3*", "demo-vendor.sqlite3*", "demo-direct-pipeline.csv"):
+        for path in folder.glob(pattern):
+            path.unlink()
+
+
+def _sync(store: Store) -> Any:
+    from workbench.sync import account
+    from workbench.sync.engine import sync
+
+    client = account.client_for(store)
+    try:
+        return sync(store, client)
+    finally:
+        client.close()
+
+
+def _at(day: date, hour: int = 10) -> datetime:
+    return datetime(day.year, day.month, day.day, hour, tzinfo=UTC)
+
+
+def _build(store: Store, url: str, vendor: Any, today: date, rng: random.Random) -> str:
+    from workbench.sync import account
+
+    year_ago = today - timedelta(days=365)
+    partner_id = vendor.create_partner(
+        PARTNER_NAME, motions=["reseller", "co-sell", "services"], tier="gold", region="EMEA",
+        segment="Mid-market", territory="DACH", channel_manager="Daniel Brooks",
+        joined_on=(year_ago - timedelta(days=200)).isoformat())
+    other_id = vendor.create_partner("Contoso Channel Services", motions=["referral"],
+                                     tier="silver", region="NA")
+    token = vendor.create_user(partner_id, DEMO_EMAIL, name="Maria Keller", role="seller").token
+    other_token = vendor.create_user(other_id, "sam@contoso-channel.example").token
+    _vendor_program(vendor, partner_id, today)
+    account.login(store, url, token)
+    _sync(store)  # the vendor's leads, cases and the partner record arrive
+
+    registration_ids = _rep_work(store, today, rng)
+    _sync(store)  # push: accounts, contacts, drafts, submissions
+    _vendor_decisions(vendor, registration_ids, today, rng)
+    vendor.publish_averages(now=_at(today))
+    _channel_conflicts(url, vendor, other_token, store.data_dir)
+    _sync(store)  # pull: decisions, opportunities, attribution
+    return partner_id
+
+
+def _vendor_program(vendor: Any, partner_id: str, today: date) -> None:
+    """What the vendor has before the rep opens the workbench: leads, enablement, activity."""
+    for index, (company, domain) in enumerate([("Massive Dynamic", "massivedynamic.com"),
+                                               ("Blue Sun Corp", "bluesun.com"),
+                                               ("Virtucon", "virtucon.com"),
+                                               ("Monarch Solutions", "monarch-solutions.com")]):
+        hours_ago = (6, 30, 44, 70)[index]  # one near the 48-hour SLA, one already breached
+        vendor.assign_lead(partner_id, company, company_domain=domain,
+                           contact_name=CONTACT_NAMES[index], contact_email=f"info@{domain}",
+                           source="webinar", now=datetime.now(UTC) - timedelta(hours=hours_ago))
+    for name, level, days_ago in (("Analytics Suite Sales Professional", "basic", 300),
+                                  ("Data Platform Technical Specialist", "advanced", 120),
+                                  ("Security Add-on Architect", "expert", 20)):
+        vendor.record_certification(partner_id, name, user_email=DEMO_EMAIL, level=level,
+                                    completed_at=format_datetime(_at(today - timedelta(days=days_ago))))
+    for days_ago in range(0, 365, 3):
+        moment = _at(today - timedelta(days=days_ago), 9)
+        vendor.record_activity(partner_id, "login", user_email=DEMO_EMAIL, occurred_at=format_datetime(moment))
+        if days_ago % 12 == 0:
+            vendor.record_activity(partner_id, "download", user_email=DEMO_EMAIL,
+                                   occurred_at=format_datetime(moment), detail="battle card")
+
+
+def _rep_work(store: Store, today: date, rng: random.Random) -> list[str]:
+    """The rep's own work, done offline in the workbench: accounts, contacts, registrations.
+
+    The first 14 customers' registrations are submitted; the last two stay drafts, and both
+    will meet a channel conflict when the rep submits them (another partner's registration, the
+    vendor's direct pipeline) — try it in the demo.
+    """
+    ids = []
+    with store.transaction() as conn:
+        for index, (company, domain, industry, country) in enumerate(CUSTOMERS):
+            customer = records.create(conn, "accounts", {"name": company, "domain": domain,
+                                                         "industry": industry, "country": country})
+            first, last = CONTACT_NAMES[index % len(CONTACT_NAMES)].split()
+            records.create(conn, "contacts", {
+                "account_id": customer["id"], "name": f"{first} {last}",
+                "email": f"{first.lower()}.{last.lower()}@{domain}", "role": "IT director"})
+            value = rng.choice((18_000, 25_000, 40_000, 65_000, 90_000, 150_000))
+            registration = records.create(conn, "registrations", {
+                "account_id": customer["id"], "customer_name": company,
+                "customer_domain": domain, "product": PRODUCTS[index % len(PRODUCTS)],
+                "deal_value_cents": value * 100,
+                "expected_close_date": (today + timedelta(days=30 + 7 * index)).isoformat()})
+            if index < len(DECISIONS):
+                records.perform_action(conn, "registrations", registration["id"], "submit")
+            ids.append(registration["id"])
+        case_account = records.list_records(conn, "accounts", order_by="name")[0]
+        records.create(conn, "cases", {"account_id": case_account["id"],
+                                       "customer_domain": case_account["domain"],
+                                       "subject": "Licence key not accepted after renewal",
+                                       "severity": "high",
+                                       "description": "Customer's renewed key fails on 3 of 12 nodes."})
+    return ids
+
+
+# (days ago the vendor decided, decision) for the submitted registrations, oldest first.
+# Decided over 100 days ago: the deal has closed since. 80-86 days ago: protection ends soon.
+DECISIONS = [(340, "approve"), (310, "approve"), (285, "approve"), (250, "reject"),
+             (220, "approve"), (190, "approve"), (160, "approve"), (130, "approve"),
+             (110, "approve"), (86, "approve"), (80, "approve"), (45, "approve"),
+             (20, "approve"), (1, "leave")]
+
+
+def _vendor_decisions(vendor: Any, registration_ids: list[str], today: date,
+                      rng: random.Random) -> None:
+    """A year of the vendor's decisions on what the rep submitted."""
+    by_id = {r["id"]: r for r in vendor.list_registrations(status="submitted")}
+    submitted = [by_id[i] for i in registration_ids if i in by_id]
+    for registration, (days_ago, decision) in zip(submitted, DECISIONS):
+        decided = _at(today - timedelta(days=days_ago))
+        vendor.update_record("registrations", registration["id"],
+                             submitted_at=format_datetime(decided - timedelta(hours=20)), now=decided)
+        if decision == "reject":
+            vendor.reject(registration["id"], "The customer is a named account of the direct team "
+                                              "in this territory.", now=decided)
+        if decision != "approve":
+            continue
+        vendor.approve(registration["id"], now=decided)
+        opportunity_id = _opportunity_of(vendor.engine, registration["id"])
+        if days_ago >= 100:
+            outcome = "won" if rng.random() < 0.7 else "lost"
+            vendor.set_stage(opportunity_id, 4, now=decided + timedelta(days=20))
+            closed = decided + timedelta(days=rng.randint(35, 90))
+            vendor.close_opportunity(opportunity_id, outcome, closed_on=closed.date().isoformat(),
+                                     now=closed)
+        else:
+            vendor.set_stage(opportunity_id, min(4, 1 + days_ago // 25),
+                             now=decided + timedelta(days=1))
+
+
+def _opportunity_of(engine: Any, registration_id: str) -> str:
+    """The opportunity the vendor opened when approving a registration."""
+    import sqlalchemy as sa
+
+    from workbench.server.schema import RECORD_TABLES
+
+    table = RECORD_TABLES["opportunities"]
+    with engine.connect() as conn:
+        return conn.execute(sa.select(table.c.id)
+                            .where(table.c.registration_id == registration_id)).scalar_one()
+
+
+def _channel_conflicts(url: str, vendor: Any, other_token: str, folder: Path) -> None:
+    """Another partner registered Hooli; the vendor's direct team works Pied Piper."""
+    from workbench.domain.values import new_id
+    from workbench.sync.client import SyncClient
+    from workbench.sync.protocol import Operation
+
+    hooli = {"customer_name": "Hooli Europe", "customer_domain": "hooli.eu",
+             "product": "Data Platform", "deal_value_cents": 7_500_000, "currency": "USD",
+             "expected_close_date": (date.today() + timedelta(days=60)).isoformat()}
+    record_id = new_id()
+    client = SyncClient(url, other_token)
+    try:
+        client.push([
+            Operation(new_id(), "registrations", record_id, "create",
+                      fields={k: {"old": None, "new": v} for k, v in hooli.items()}),
+            Operation(new_id(), "registrations", record_id, "action", action="submit")])
+    finally:
+        client.close()
+    pipeline = folder / "demo-direct-pipeline.csv"
+    pipeline.write_text("name,customer_name,customer_domain,stage,opened_on,owner\n"
+                        f"Pied Piper platform,Pied Piper,piedpiper.com,2,"
+                        f"{(date.today() - timedelta(days=30)).isoformat()},Direct AE West\n",
+                        encoding="utf-8")
+    vendor.load_opportunities(pipeline)

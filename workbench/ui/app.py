@@ -1,0 +1,143 @@
+"""Starting the desktop application: `workbench` and `workbench --demo` land in `run`."""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QLockFile, QSettings, Qt
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
+
+from workbench.store.db import APP_NAME, Store, StoreError, default_data_dir, open_store
+from workbench.ui.context import Context
+from workbench.ui.demo_menu import add_demo_menu
+from workbench.ui.main_window import MainWindow
+from workbench.ui.style import style_sheet
+
+log = logging.getLogger(__name__)
+
+ORGANISATION = "partner-workbench"
+APPLICATION = "Partner Workbench"
+
+
+def setup_logging() -> Path | None:
+    """A rotating log file in the user's log folder; never the token (the sync code ensures it)."""
+    from platformdirs import user_log_dir
+    folder = Path(user_log_dir(APP_NAME, appauthor=False))
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handler = logging.handlers.RotatingFileHandler(folder / "workbench.log", maxBytes=1_000_000,
+                                                       backupCount=3, encoding="utf-8")
+    except OSError:
+        return None  # a read-only home must not stop the window from opening
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    return folder / "workbench.log"
+
+
+def application(argv: list[str] | None = None) -> QApplication:
+    """The QApplication with our look; reuses one that exists (tests, scripts)."""
+    app = QApplication.instance() or QApplication(argv or sys.argv[:1])
+    app.setOrganizationName(ORGANISATION)
+    app.setApplicationName(APPLICATION)
+    app.setStyle("Fusion")  # the same, predictable look on every OS; the sheet does the rest
+    font = QFont(app.font())
+    if font.pointSizeF() < 10:
+        font.setPointSizeF(10)
+    app.setFont(font)
+    app.setStyleSheet(style_sheet())
+    return app  # type: ignore[return-value]
+
+
+def default_settings() -> QSettings:
+    return QSettings(ORGANISATION, APPLICATION)
+
+
+def create_window(store: Store, settings: QSettings | None = None) -> MainWindow:
+    """A main window over `store` (the app, tests, screenshots and the benchmark use this)."""
+    ctx = Context(store, settings or default_settings())
+    return MainWindow(ctx)
+
+
+def acquire_lock(folder: Path) -> QLockFile | None:
+    """One window per data folder. QLockFile removes a stale lock left by a crashed process."""
+    lock = QLockFile(str(Path(folder) / "workbench.lock"))
+    return lock if lock.tryLock(200) else None
+
+
+def run(data_dir: Path | str | None = None, demo: bool = False) -> int:
+    log_file = setup_logging()
+    app = application()
+    settings = default_settings()
+    environment: Any = None
+    if demo:
+        folder = Path(data_dir) if data_dir else _demo_dir()
+    else:
+        folder = Path(data_dir or settings.value("data/dir", "", type=str) or default_data_dir())
+    folder.mkdir(parents=True, exist_ok=True)
+    # Lock before anything touches the folder: the demo rebuilds its store at every launch.
+    lock = acquire_lock(folder)
+    if lock is None:
+        QMessageBox.critical(None, APPLICATION, f"Partner Workbench is already open with the data "
+                                                f"folder {folder}.")
+        return 1
+    if demo:
+        environment = _start_demo(app, folder)
+    try:
+        store = open_store(folder)
+    except StoreError as error:
+        QMessageBox.critical(None, APPLICATION, str(error))
+        lock.unlock()
+        _stop_demo(environment)
+        return 1
+    log.info("workbench window on %s (log %s)", folder, log_file)
+    window = create_window(store, settings)
+    if environment is not None:
+        window.setWindowTitle(f"Partner Workbench — demo ({getattr(environment, 'server_url', '')})")
+        add_demo_menu(window, environment)
+    window.show()
+    window.start()
+    try:
+        return app.exec()
+    finally:
+        store.close()
+        lock.unlock()
+        _stop_demo(environment)
+
+
+def _demo_dir() -> Path:
+    try:
+        from workbench.demo import default_demo_dir
+    except ImportError:
+        return Path(tempfile.mkdtemp(prefix="workbench-demo-"))
+    return default_demo_dir()
+
+
+def _start_demo(app: QApplication, folder: Path) -> Any:
+    """The embedded demo vendor (workbench.demo), when this build has it."""
+    try:
+        from workbench.demo import prepare_demo
+    except ImportError:
+        log.warning("no demo module in this build; opening %s without a demo vendor", folder)
+        return None
+    splash = QLabel("  Starting the demo vendor server and the first sync…  ")
+    splash.setWindowFlag(Qt.WindowType.SplashScreen)
+    splash.setStyleSheet("font-size: 13pt; padding: 24px; background: #111827; color: white;")
+    splash.show()
+    app.processEvents()
+    try:
+        return prepare_demo(folder)
+    finally:
+        splash.close()
+
+
+def _stop_demo(environment: Any) -> None:
+    if environment is not None:
+        environment.stop()

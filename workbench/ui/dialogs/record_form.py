@@ -1,0 +1,67 @@
+"""A small form for a new partner-owned record (account, contact): one line per field."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import sqlalchemy as sa
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QLineEdit, QVBoxLayout,
+                               QWidget)
+
+from workbench.domain.model import entity
+from workbench.domain.values import InvalidValue
+from workbench.ui.context import Context
+from workbench.ui.widgets import banner, primary, repolish, set_tone
+
+
+class RecordFormDialog(QDialog):
+    saved = Signal(object)
+
+    def __init__(self, ctx: Context, title: str, entity_name: str, fields: list[str],
+                 save: Callable[[sa.Connection, dict[str, Any]], dict[str, Any]],
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx, self._save = ctx, save
+        self.setWindowTitle(title)
+        self.setAccessibleName(title)
+        self.setMinimumWidth(420)
+        spec = entity(entity_name)
+        layout = QVBoxLayout(self)
+        form = QFormLayout()
+        self.inputs: dict[str, QLineEdit] = {}
+        for name in fields:
+            field = spec.field(name)
+            edit = QLineEdit()
+            edit.setAccessibleName(field.title)
+            edit.setMaxLength(field.max_length)
+            form.addRow(field.title + (" *" if field.required else "") + ":", edit)
+            self.inputs[name] = edit
+        layout.addLayout(form)
+        self.error = banner("", "rejected")
+        self.error.setVisible(False)
+        layout.addWidget(self.error)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.save_button = primary(buttons.addButton("Save", QDialogButtonBox.ButtonRole.AcceptRole))
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def save(self) -> None:
+        values = {name: edit.text() for name, edit in self.inputs.items()}
+        self.save_button.setEnabled(False)
+        self.ctx.tasks.write(lambda c: self._save(c, values), self._saved, self._failed)
+
+    def _saved(self, record: dict[str, Any]) -> None:
+        self.saved.emit(record)
+        self.accept()
+
+    def _failed(self, error: BaseException) -> None:
+        self.save_button.setEnabled(True)
+        self.error.setText(str(error))
+        set_tone(self.error, "rejected")
+        self.error.setVisible(True)
+        for name, edit in self.inputs.items():
+            edit.setProperty("invalid", isinstance(error, InvalidValue) and error.field == name)
+            repolish(edit)

@@ -1,0 +1,122 @@
+"""How values read on screen: money, dates, relative times, status labels. No Qt here.
+
+The stored (wire) form is ISO text and integer cents; these helpers turn it into what a rep reads,
+and the domain decides what the numbers mean (protection window, lead SLA).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from workbench.domain import registration as registration_rules
+from workbench.domain.leads import lead_sla
+from workbench.domain.values import parse_datetime
+
+STAGES = ("Prospecting", "Qualification", "Discovery", "Proposal", "Negotiation", "Commit")
+CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£"}
+
+
+def money(cents: int | None, currency: str | None = "USD") -> str:
+    if cents is None:
+        return ""
+    symbol = CURRENCY_SYMBOLS.get(currency or "USD", "")
+    whole = cents / 100
+    text = f"{symbol}{whole:,.0f}" if cents % 100 == 0 else f"{symbol}{whole:,.2f}"
+    return text if symbol else f"{text} {currency}"
+
+
+def label(value: str | None) -> str:
+    """'pending_review' → 'Pending review'."""
+    return (value or "").replace("_", " ").capitalize()
+
+
+def day(text: str | None) -> str:
+    """'2026-11-22' or a timestamp → '22 Nov 2026'."""
+    if not text:
+        return ""
+    try:
+        moment = date.fromisoformat(text[:10])
+    except ValueError:
+        return text
+    return f"{moment.day} {moment:%b %Y}"
+
+
+def ago(text: str | None, now: datetime | None = None) -> str:
+    """A past timestamp as '3 min ago', 'yesterday', '12 Nov 2026'."""
+    if not text:
+        return "never"
+    moment = parse_datetime(text)
+    seconds = ((now or datetime.now(UTC)) - moment).total_seconds()
+    if seconds < 45:
+        return "just now"
+    if seconds < 3600:
+        return f"{round(seconds / 60) or 1} min ago"
+    if seconds < 86400:
+        return f"{round(seconds / 3600)} h ago"
+    if seconds < 2 * 86400:
+        return "yesterday"
+    if seconds < 7 * 86400:
+        return f"{int(seconds // 86400)} days ago"
+    return day(text)
+
+
+def duration(delta: timedelta) -> str:
+    """A time left as '1 d 6 h', '5 h 20 min', '12 min'."""
+    minutes = max(int(delta.total_seconds() // 60), 0)
+    days, rest = divmod(minutes, 1440)
+    hours, mins = divmod(rest, 60)
+    if days:
+        return f"{days} d {hours} h"
+    if hours:
+        return f"{hours} h {mins} min"
+    return f"{mins} min"
+
+
+def stage(value: int | None, outcome: str | None = "open") -> str:
+    if outcome in ("won", "lost"):
+        return "Closed " + outcome
+    if value is None:
+        return ""
+    return f"{value} · {STAGES[value]}" if 0 <= value < len(STAGES) else str(value)
+
+
+# --- registrations -----------------------------------------------------------------------------
+
+def effective_status(row: dict[str, Any], now: datetime | None = None) -> str:
+    """The status a rep should see: an approved registration past its window has lapsed."""
+    approved = row.get("approved_at")
+    return registration_rules.lapsed_status(
+        row.get("status") or "draft", parse_datetime(approved) if approved else None,
+        now or datetime.now(UTC))
+
+
+def protection_text(row: dict[str, Any], now: datetime | None = None) -> tuple[str, str]:
+    """('62 days left', tone) for an approved registration; tone is '', 'warning' or 'lapsed'."""
+    if row.get("status") != "approved" or not row.get("approved_at"):
+        return "", ""
+    state = registration_rules.protection(parse_datetime(row["approved_at"]),
+                                          now or datetime.now(UTC))
+    if state.lapsed:
+        return "lapsed", "lapsed"
+    text = f"{state.days_left} day{'s' if state.days_left != 1 else ''} left"
+    return (text, "warning") if state.warning else (text, "")
+
+
+# --- leads -------------------------------------------------------------------------------------
+
+def sla_text(row: dict[str, Any], now: datetime | None = None) -> tuple[str, str]:
+    """('31 h 10 min to first contact', tone): tone '', 'warning' (< 12 h), 'lapsed' or 'ok'."""
+    if not row.get("assigned_at"):
+        return "", ""
+    first = row.get("first_contact_at")
+    sla = lead_sla(parse_datetime(row["assigned_at"]),
+                   parse_datetime(first) if first else None, now or datetime.now(UTC))
+    if first:
+        return ("contacted in time", "ok") if sla.met else ("contacted late", "lapsed")
+    if row.get("working_status") == "rejected":
+        return "rejected", ""
+    if sla.breached:
+        return "SLA breached", "lapsed"
+    text = f"{duration(sla.remaining)} left"
+    return text, "warning" if sla.remaining < timedelta(hours=12) else ""

@@ -1,0 +1,164 @@
+"""Sync in the background: on demand (Ctrl+S/F5), every N minutes, and when the server is back.
+
+The sync engine (workbench.sync.engine) does the work in a pool thread with its own connections
+and its own HTTP session; this object only decides *when*, carries progress and the outcome to
+the UI thread as signals, and watches whether the server answers (online/offline).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from workbench.store import records
+from workbench.ui.context import Context
+from workbench.ui.tasks import Task
+
+log = logging.getLogger(__name__)
+
+PROBE_INTERVAL_MS = 30_000  # how often "are we online?" is asked while idle
+DEFAULT_INTERVAL_MIN = 15
+
+
+def _sync_modules() -> Any:
+    """The sync package, or None in a build without it (the window still works offline)."""
+    try:
+        from workbench.sync import account, engine
+        from workbench.sync.client import SyncClient
+        from workbench.sync.errors import SyncError
+    except ImportError:  # pragma: no cover - the sync package ships with the app
+        return None
+    return account, engine, SyncClient, SyncError
+
+
+class SyncController(QObject):
+    started = Signal()
+    progress = Signal(str)
+    finished = Signal(object)  # {"ok": bool, "message": str, "summary": dict | None}
+    online_changed = Signal(object)  # True / False / None (unknown: not signed in)
+
+    def __init__(self, ctx: Context, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.online: bool | None = None
+        self.task: Task | None = None
+        self._probing = False
+        self.auto = QTimer(self)
+        self.auto.timeout.connect(lambda: self.sync_now("auto"))
+        self.probe = QTimer(self)
+        self.probe.setInterval(PROBE_INTERVAL_MS)
+        self.probe.timeout.connect(self.check_online)
+
+    @property
+    def running(self) -> bool:
+        return self.task is not None
+
+    def start(self) -> None:
+        """Begin the timers (called once the window is up)."""
+        self.apply_settings()
+        self.probe.start()
+        self.check_online()
+
+    def stop(self) -> None:
+        self.auto.stop()
+        self.probe.stop()
+        if self.task is not None:
+            self.task.cancel.set()
+
+    def apply_settings(self) -> None:
+        minutes = int(self.ctx.settings.value("sync/interval_minutes", DEFAULT_INTERVAL_MIN, type=int))
+        if minutes > 0:
+            self.auto.start(minutes * 60_000)
+        else:
+            self.auto.stop()
+
+    # --- sync ------------------------------------------------------------------------------
+
+    def sync_now(self, reason: str = "manual") -> bool:
+        """Start a sync unless one runs; False when it could not start."""
+        modules = _sync_modules()
+        if self.task is not None:
+            return False
+        if modules is None:
+            self.finished.emit({"ok": False, "message": "sync is not part of this build", "summary": None})
+            return False
+        task = Task(lambda: self._work(task, modules))
+        task.signals.progress.connect(self.progress.emit)
+        self.task = task
+        log.info("sync started (%s)", reason)
+        self.started.emit()
+        self.ctx.tasks.run(task, self._done, self._failed)
+        return True
+
+    def _work(self, task: Task, modules: Any) -> dict[str, Any]:
+        """In the pool thread: client from the keyring, one engine.sync, plain dict back."""
+        account, engine, _client_class, sync_error = modules
+        client = account.client_for(self.ctx.store, connect_timeout=5, read_timeout=60)
+        try:
+            summary = engine.sync(self.ctx.store, client,
+                                  progress=lambda p: task.signals.progress.emit(p.message),
+                                  cancel=task.cancel.is_set)
+        finally:
+            client.close()
+        return summary.to_json()
+
+    def _done(self, summary: dict[str, Any]) -> None:
+        self.task = None
+        self._set_online(True)
+        parts = [f"sent {summary['pushed']}", f"received {summary['pulled']}"]
+        if summary["rejected"]:
+            parts.append(f"{len(summary['rejected'])} rejected")
+        if summary["open_conflicts"]:
+            parts.append(f"{summary['open_conflicts']} conflict(s) to resolve")
+        self.finished.emit({"ok": True, "message": "Synced: " + ", ".join(parts), "summary": summary})
+        self.ctx.data_changed.emit()
+
+    def _failed(self, error: BaseException) -> None:
+        self.task = None
+        reason = getattr(error, "reason", "")
+        if reason == "unreachable":
+            self._set_online(False)
+        message = getattr(error, "message", None) or str(error) or type(error).__name__
+        log.warning("sync failed: %s", message)
+        self.finished.emit({"ok": False, "message": f"Sync failed: {message}",
+                            "summary": None, "reason": reason})
+        self.ctx.data_changed.emit()  # what was done before the failure is kept and shown
+
+    # --- online / offline -------------------------------------------------------------------
+
+    def check_online(self) -> None:
+        modules = _sync_modules()
+        if modules is None or self._probing or self.task is not None:
+            return
+        server = self.ctx.read_now(lambda c: (records.get_state(c, "server_url"),
+                                              records.get_state(c, "signed_in", False)))
+        if not server[0] or not server[1]:
+            self._set_online(None)
+            return
+        client_class = modules[2]
+        self._probing = True
+
+        def probe() -> bool:
+            client = client_class(server[0], "", connect_timeout=3, read_timeout=5, retries=0)
+            try:
+                client.health()
+                return True
+            except Exception:  # noqa: BLE001 - any failure means "not reachable now"
+                return False
+            finally:
+                client.close()
+        self.ctx.tasks.run(Task(probe), self._probed, lambda _e: self._probed(False))
+
+    def _probed(self, online: bool) -> None:
+        self._probing = False
+        was = self.online
+        self._set_online(online)
+        if online and was is False:
+            self.sync_now("reconnected")  # back online: send what waited
+
+    def _set_online(self, online: bool | None) -> None:
+        if online != self.online:
+            self.online = online
+            self.online_changed.emit(online)

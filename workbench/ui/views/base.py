@@ -1,0 +1,204 @@
+"""A list page: header, search and filters, a table over the store, a detail pane on the right."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import sqlalchemy as sa
+from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, QSplitter,
+                               QVBoxLayout, QWidget)
+
+from workbench.ui.context import Context
+from workbench.ui.dialogs.note import NoteDialog
+from workbench.ui.tablemodel import SqlTableModel, TableSpec
+from workbench.ui.widgets import SearchBox, make_table, page_header
+
+
+class Page(QWidget):
+    """Anything in the navigation. Pages load lazily: only when shown, and again when stale."""
+
+    title = ""
+    hint = ""
+
+    def __init__(self, ctx: Context) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.stale = True
+        self.setAccessibleName(f"{self.title} page")
+
+    def activate(self) -> None:
+        if self.stale:
+            self.stale = False
+            self.reload()
+
+    def mark_stale(self) -> None:
+        self.stale = True
+        if self.isVisible():
+            self.activate()
+
+    def reload(self) -> None:
+        """Show the store's current state."""
+
+    def focus_search(self) -> None:
+        """Ctrl+F."""
+
+    def select_record(self, record_id: str) -> None:
+        """Show one record (navigation from Today, Accounts …)."""
+
+    def tick(self) -> None:
+        """Once a minute: countdowns move."""
+
+
+class ListPage(Page):
+    spec: TableSpec
+    search_placeholder = "Search"
+    detail_width = 330
+
+    def __init__(self, ctx: Context) -> None:
+        super().__init__(ctx)
+        self.model = SqlTableModel(ctx.store, self.spec, self)
+        self.search = SearchBox(self.search_placeholder, f"Search {self.title.lower()}")
+        self.search.search.connect(self._filter)
+        self.table = make_table(self.model, f"{self.title} list")
+        self.count = QLabel()
+        self.count.setObjectName("muted")
+        self.current_id: str | None = None
+        self._note_dialog: NoteDialog | None = None
+
+        root = QVBoxLayout(self)
+        root.setContentsMargins(20, 16, 20, 12)
+        root.setSpacing(10)
+        root.addWidget(page_header(self.title, self.hint, *self.header_buttons()))
+        bar = QHBoxLayout()
+        bar.addWidget(self.search, 2)
+        for widget in self.filters():
+            bar.addWidget(widget)
+        bar.addStretch(1)
+        bar.addWidget(self.count)
+        root.addLayout(bar)
+
+        self.detail = QFrame()
+        self.detail.setObjectName("detail")
+        detail_layout = QVBoxLayout(self.detail)
+        detail_layout.setContentsMargins(16, 14, 16, 14)
+        self.build_detail(detail_layout)
+        scroll = QScrollArea()
+        scroll.setWidget(self.detail)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        # The detail wraps its text to the pane; a sideways scroll bar would hide the buttons.
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setMinimumWidth(300)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self.table)
+        splitter.addWidget(scroll)
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 0)  # a wider window widens the list, not the detail
+        splitter.setSizes([1126 - self.detail_width, self.detail_width])
+        splitter.setChildrenCollapsible(False)
+        root.addWidget(splitter, 1)
+        self.table.selectionModel().currentRowChanged.connect(self._current_changed)
+        self.setTabOrder(self.search, self.table)
+
+    # --- for subclasses -------------------------------------------------------------------------
+
+    def header_buttons(self) -> list[QWidget]:
+        return []
+
+    def filters(self) -> list[QWidget]:
+        return []
+
+    def build_detail(self, layout: QVBoxLayout) -> None:
+        raise NotImplementedError
+
+    def show_detail(self, record_id: str | None) -> None:
+        raise NotImplementedError
+
+    # --- behaviour ------------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        keep = self.current_id
+        self.model.refresh()
+        self._update_count()
+        position = self.model.position_of(keep) if keep else -1
+        self._select_position(position if position >= 0 else 0)
+
+    def select_record(self, record_id: str) -> None:
+        self.activate()
+        position = self.model.position_of(record_id)
+        if position < 0 and self.search.text():
+            self.search.clear()
+            self.search.flush()
+            position = self.model.position_of(record_id)
+        if position >= 0:
+            self._select_position(position)
+
+    def focus_search(self) -> None:
+        self.search.setFocus()
+        self.search.selectAll()
+
+    def tick(self) -> None:
+        top = self.table.rowAt(0)
+        if top >= 0:  # repaint the visible rows: countdown columns change
+            self.model.dataChanged.emit(self.model.index(top, 0),
+                                        self.model.index(self.model.rowCount() - 1,
+                                                         self.model.columnCount() - 1))
+        self.show_detail(self.current_id)
+
+    def bind(self, widget: QPushButton, keys: str) -> QShortcut:
+        """A key for a button: works wherever focus is in the window, while this page shows.
+
+        Buttons' own Alt-mnemonics proved unreliable inside the scrolled detail pane, so the
+        keys are explicit shortcuts (hidden pages do not match: their widgets are not visible).
+        """
+        item = QShortcut(QKeySequence(keys), self)
+        item.setContext(Qt.ShortcutContext.WindowShortcut)
+        item.activated.connect(lambda: widget.click() if widget.isEnabled() and self.isVisible() else None)
+        widget.setToolTip(f"{widget.toolTip() or widget.accessibleName()} ({keys})")
+        return item
+
+    def write(self, fn: Callable[[sa.Connection], Any], done: str = "") -> None:
+        """Run an edit on the write worker; failures name the field (InvalidValue)."""
+        def finished(_result: Any) -> None:
+            if done and self.ctx.window is not None:
+                self.ctx.window.statusBar().showMessage(done, 5000)
+        self.ctx.tasks.write(fn, finished, lambda error: self.ctx.fail(self, error))
+
+    def ask(self, title: str, prompt: str, on_text: Callable[[str], None], *,
+            required: bool = True, ok_text: str = "OK") -> NoteDialog:
+        dialog = NoteDialog(title, prompt, required=required, ok_text=ok_text, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.submitted.connect(on_text)
+        self._note_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _filter(self, text: str) -> None:
+        self.model.set_filter(text)
+        self._update_count()
+        self._select_position(0)
+
+    def _update_count(self) -> None:
+        n = self.model.rowCount()
+        self.count.setText(f"{n:,} {'record' if n == 1 else 'records'}")
+
+    def _select_position(self, position: int) -> None:
+        if self.model.rowCount() == 0:
+            self.table.clearSelection()
+            self.current_id = None
+            self.show_detail(None)
+            return
+        position = min(position, self.model.rowCount() - 1)
+        index = self.model.index(position, 0)
+        self.table.setCurrentIndex(index)  # emits currentRowChanged after a reset
+        self.table.scrollTo(index)
+        if self.current_id != self.model.row_id(position):
+            self._current_changed(index, QModelIndex())
+
+    def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        record_id = self.model.row_id(current.row()) if current.isValid() else None
+        self.current_id = record_id
+        self.show_detail(record_id)
