@@ -1,0 +1,52 @@
+"""`workbench scorecard [--period 2026Q3] [--json] [--pdf FILE]` (registered by workbench.cli)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from workbench.domain.values import InvalidValue
+from workbench.reports.pdf import render_scorecard_pdf
+from workbench.reports.scorecard import load_scorecard, scorecard_text
+from workbench.store.db import Store
+
+
+def register(groups: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    parser = groups.add_parser(
+        "scorecard", parents=[common], help="the partner scorecard, computed from local data",
+        description="The partner scorecard for a quarter, computed offline from the local store; "
+                    "optionally written as the QBR PDF.")
+    parser.add_argument("--period", metavar="YYYYQN",
+                        help="the quarter, e.g. 2026Q3 (default: the current quarter)")
+    parser.add_argument("--pdf", metavar="FILE", help="also write the scorecard PDF to FILE")
+    parser.set_defaults(handler=scorecard_command)
+
+
+def scorecard_command(store: Store, args: argparse.Namespace, out: Any) -> None:
+    try:
+        card = load_scorecard(store, args.period)
+    except InvalidValue as error:
+        if error.field != "period":
+            raise
+        raise InvalidValue("--period", error.problem) from None
+    document = card.to_json()
+    written = _write_pdf(card, Path(args.pdf)) if args.pdf else None
+    if written:
+        document["pdf"] = str(written)
+
+    def text() -> str:
+        report = scorecard_text(card)
+        return f"{report}\n\nwrote {written}" if written else report
+    out.emit(document, text)
+
+
+def _write_pdf(card: Any, path: Path) -> Path:
+    if path.is_dir():
+        raise InvalidValue("--pdf", f"{path} is a folder; give a file name such as scorecard.pdf")
+    if not path.parent.is_dir():
+        raise InvalidValue("--pdf", f"the folder {path.parent} does not exist")
+    try:
+        return render_scorecard_pdf(card, path).resolve()
+    except OSError as error:
+        raise InvalidValue("--pdf", f"cannot write {path}: {error.strerror or error}") from None
