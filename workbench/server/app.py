@@ -1,0 +1,232 @@
+"""The vendor server's HTTP API (docs/sync-protocol.md): FastAPI app factory and routes."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from typing import Any
+
+import sqlalchemy as sa
+from fastapi import FastAPI, Header, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from workbench.domain.model import ENTITIES
+from workbench.server import db
+from workbench.server.access import User, authenticate, visibility
+from workbench.server.pull import decode_cursor, pull_page
+from workbench.server.push import push
+from workbench.server.records import fetch, to_wire, write_tx
+from workbench.server.schema import RECORD_TABLES
+from workbench.sync.protocol import (
+    API_PREFIX,
+    DEFAULT_PULL_LIMIT,
+    MAX_BODY_BYTES,
+    MAX_OPS_PER_PUSH,
+    MAX_PULL_LIMIT,
+    PROTOCOL_HEADER,
+    PROTOCOL_VERSION,
+    Operation,
+    ProtocolError,
+    error_body,
+)
+
+log = logging.getLogger(__name__)
+
+# Environment read by `app_from_env`, the factory uvicorn workers import (serve --workers N).
+ENV_DB_URL = "WORKBENCH_SERVER_DB"
+ENV_AUTO_APPROVE = "WORKBENCH_SERVER_AUTO_APPROVE"
+
+_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+          405: "method_not_allowed", 409: "conflict", 413: "too_large", 422: "invalid",
+          426: "protocol_mismatch"}
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, message: str, field: str | None = None,
+                 code: str | None = None) -> None:
+        super().__init__(message)
+        self.status, self.message, self.field = status, message, field
+        self.code = code or _CODES.get(status, "error")
+
+
+def _error_response(status: int, code: str, message: str, field: str | None = None,
+                    headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse(error_body(code, message, field), status_code=status, headers=headers)
+
+
+def create_app(db_url: str, *, auto_approve: bool = True, migrate: bool = True) -> FastAPI:
+    """The server for the database at `db_url` (schema upgraded unless migrate=False)."""
+    engine = db.make_engine(db_url)
+    if migrate:
+        db.upgrade(engine)
+    app = FastAPI(title="Partner Workbench vendor server", version=str(PROTOCOL_VERSION))
+    app.state.engine = engine
+    app.state.auto_approve = auto_approve
+    _install_error_handlers(app)
+    _install_routes(app)
+    app.router.add_event_handler("shutdown", engine.dispose)
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """Factory for `uvicorn --factory` workers: configuration comes from the environment.
+
+    The parent process (`workbench-server serve`) has upgraded the schema already.
+    """
+    auto = os.environ.get(ENV_AUTO_APPROVE, "1") not in ("0", "false", "no")
+    return create_app(os.environ.get(ENV_DB_URL) or db.default_db_url(), auto_approve=auto,
+                      migrate=False)
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ApiError)
+    async def api_error(_request: Request, error: ApiError) -> JSONResponse:
+        headers = {"WWW-Authenticate": "Bearer"} if error.status == 401 else None
+        return _error_response(error.status, error.code, error.message, error.field, headers)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_request: Request, error: StarletteHTTPException) -> JSONResponse:
+        return _error_response(error.status_code, _CODES.get(error.status_code, "error"),
+                               str(error.detail))
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_request: Request, error: RequestValidationError) -> JSONResponse:
+        first = error.errors()[0] if error.errors() else {}
+        where = ".".join(str(part) for part in first.get("loc", ()))
+        return _error_response(422, "invalid", f"{where}: {first.get('msg', 'invalid')}", where)
+
+    @app.exception_handler(Exception)
+    async def unexpected(_request: Request, error: Exception) -> JSONResponse:
+        log.exception("request failed")
+        return _error_response(500, "internal", "the server failed; try again later")
+
+
+def _check_protocol(value: str | None) -> None:
+    if value != str(PROTOCOL_VERSION):
+        raise ApiError(426, f"this workbench speaks sync protocol {value or 'unknown'}, the server "
+                            f"speaks {PROTOCOL_VERSION}: please update your workbench",
+                       PROTOCOL_HEADER)
+
+
+def _user(conn: sa.Connection, authorization: str | None) -> User:
+    scheme, _, token = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise ApiError(401, "sign in: the request carries no bearer token", "Authorization")
+    user = authenticate(conn, token.strip())
+    if user is None:
+        raise ApiError(401, "the token is unknown or has been revoked; sign in again",
+                       "Authorization")
+    return user
+
+
+async def _read_body(request: Request) -> bytes:
+    """The request body, refusing more than MAX_BODY_BYTES before reading it all."""
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        raise ApiError(413, f"request body larger than {MAX_BODY_BYTES} bytes; push fewer "
+                            f"operations per batch")
+    body = bytearray()
+    async for chunk in request.stream():
+        body.extend(chunk)
+        if len(body) > MAX_BODY_BYTES:
+            raise ApiError(413, f"request body larger than {MAX_BODY_BYTES} bytes; push fewer "
+                                f"operations per batch")
+    return bytes(body)
+
+
+def _parse_ops(body: bytes) -> list[Operation]:
+    try:
+        data = json.loads(body)
+    except (ValueError, UnicodeDecodeError) as error:
+        raise ApiError(422, f"body: not valid JSON ({error})", "body") from None
+    if not isinstance(data, dict):
+        raise ApiError(422, 'body: must be an object {"ops": [...]}', "body")
+    ops = data.get("ops")
+    if not isinstance(ops, list):
+        raise ApiError(422, "ops: required, a list of operations", "ops")
+    if len(ops) > MAX_OPS_PER_PUSH:
+        raise ApiError(422, f"ops: at most {MAX_OPS_PER_PUSH} operations per push, got {len(ops)}",
+                       "ops")
+    try:
+        return [Operation.from_wire(op, index) for index, op in enumerate(ops)]
+    except ProtocolError as error:
+        raise ApiError(422, str(error), str(error).split(":", 1)[0]) from None
+
+
+def _pull_limit(raw: str | None) -> int:
+    if raw is None:
+        return DEFAULT_PULL_LIMIT
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PULL_LIMIT:
+        raise ApiError(422, f"limit: a whole number from 1 to {MAX_PULL_LIMIT}, got {raw!r}",
+                       "limit")
+    return int(raw)
+
+
+def _install_routes(app: FastAPI) -> None:
+    engine: sa.Engine = app.state.engine
+    Auth = Header(None, description="Bearer <token>")
+    Protocol = Header(None, alias=PROTOCOL_HEADER, description=f"must be {PROTOCOL_VERSION}")
+
+    @app.get(f"{API_PREFIX}/health")
+    def health() -> dict[str, Any]:
+        return {"status": "ok", "protocol_version": PROTOCOL_VERSION}
+
+    @app.get(f"{API_PREFIX}/me")
+    def me(authorization: str | None = Auth, protocol: str | None = Protocol) -> dict[str, Any]:
+        _check_protocol(protocol)
+        with db.reading(engine) as conn:
+            user = _user(conn, authorization)
+            partner = fetch(conn, "partners", user.partner_id) or {}
+        return {"user": {"id": user.id, "email": user.email, "name": user.name,
+                         "role": user.role},
+                "partner": {"id": user.partner_id, "name": partner.get("name"),
+                            "tier": partner.get("tier")},
+                "protocol_version": PROTOCOL_VERSION}
+
+    @app.post(f"{API_PREFIX}/sync/push")
+    async def sync_push(request: Request, authorization: str | None = Auth,
+                        protocol: str | None = Protocol) -> JSONResponse:
+        _check_protocol(protocol)
+        ops = _parse_ops(await _read_body(request))
+        results = await run_in_threadpool(_push, engine, authorization, ops,
+                                          app.state.auto_approve)
+        return JSONResponse({"results": results})
+
+    @app.get(f"{API_PREFIX}/sync/pull")
+    def sync_pull(cursor: str | None = None, limit: str | None = None,
+                  authorization: str | None = Auth,
+                  protocol: str | None = Protocol) -> JSONResponse:
+        _check_protocol(protocol)
+        try:
+            positions = decode_cursor(cursor)
+        except ProtocolError as error:
+            raise ApiError(422, str(error), "cursor") from None
+        size = _pull_limit(limit)
+        with db.reading(engine) as conn:
+            user = _user(conn, authorization)
+            page = pull_page(conn, visibility(conn, user).scopes, positions, size)
+        return JSONResponse({"changes": page.changes, "cursor": page.cursor,
+                             "has_more": page.has_more})
+
+    @app.get(f"{API_PREFIX}/records/{{entity}}/{{record_id}}")
+    def get_record(entity: str, record_id: str, authorization: str | None = Auth,
+                   protocol: str | None = Protocol) -> JSONResponse:
+        _check_protocol(protocol)
+        with db.reading(engine) as conn:
+            user = _user(conn, authorization)
+            row = fetch(conn, entity, record_id) if entity in RECORD_TABLES else None
+            if row is None or row["scope"] not in visibility(conn, user).scopes:
+                raise ApiError(404, f"no {entity} record {record_id}", "record_id")
+        return JSONResponse(to_wire(ENTITIES[entity], row))
+
+
+def _push(engine: sa.Engine, authorization: str | None, ops: list[Operation],
+          auto_approve: bool) -> list[dict[str, Any]]:
+    with write_tx(engine) as tx:
+        user = _user(tx.conn, authorization)
+        return push(tx, user, visibility(tx.conn, user), ops,
+                    auto_approve=auto_approve)

@@ -1,0 +1,333 @@
+"""Push: apply a batch of client operations, each atomically, each answered exactly once.
+
+One transaction per batch holds the partner's scope lock, so nobody else writes the partner's
+records meanwhile: the batch reads its records and stored answers once, up front, keeps them
+current itself and runs its writes together. An op is validated completely before it writes, so
+a rejected op leaves no trace and never blocks the ops after it; actions, which write several
+records, also run in a savepoint. The answer to every op is stored under (user, op_id) in the
+same transaction, so a replayed op answers the same and changes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+
+from workbench.domain.model import ENTITIES, Entity, Owner
+from workbench.domain.records import check_record, check_submittable, with_defaults
+from workbench.domain.registration import IllegalTransition
+from workbench.domain.values import InvalidValue, coerce, missing_required
+from workbench.server import registrations
+from workbench.server.access import User, Visibility
+from workbench.server.records import CASE_NUMBERS, Write, WriteTx, fetch_many, run_writes, to_wire
+from workbench.server.schema import applied_ops
+from workbench.sync.protocol import ACTIONS, Operation, OpResult
+
+
+class Rejected(Exception):
+    def __init__(self, reason: str, field: str | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.field = field
+
+
+@dataclass
+class _Batch:
+    """One push: who pushes, the records its ops address (kept current), and its writes.
+
+    Writes are queued and run together (executemany) before anything reads the database again:
+    before an action and at the end of the batch.
+    """
+    tx: WriteTx
+    user: User
+    seen: Visibility
+    auto_approve: bool
+    rows: dict[tuple[str, str], dict[str, Any] | None] = field(default_factory=dict)
+    pending: list[Write] = field(default_factory=list)
+
+    def load(self, ops: list[Operation]) -> None:
+        wanted: dict[str, set[str]] = defaultdict(set)
+        for op in ops:
+            record_id = _uuid_or_none(op.record_id)
+            if op.entity in ENTITIES and record_id:
+                wanted[op.entity].add(record_id)
+        for entity_name, ids in wanted.items():
+            found = fetch_many(self.tx.conn, entity_name, sorted(ids))
+            self.rows.update({(entity_name, i): found.get(i) for i in ids})
+
+    def row(self, entity_name: str, record_id: str) -> dict[str, Any] | None:
+        return self.rows[(entity_name, record_id)]
+
+    def insert(self, entity_name: str, record_id: str, values: dict[str, Any]) -> dict[str, Any]:
+        row = self.tx.stamp_insert(entity_name, record_id, values, self.user.partner_id)
+        self.pending.append(Write(entity_name, "insert", row))
+        self.rows[(entity_name, record_id)] = row
+        return row
+
+    def update(self, entity_name: str, row: dict[str, Any], changes: dict[str, Any]
+               ) -> dict[str, Any]:
+        values = self.tx.stamp_update(row, changes)
+        self.pending.append(Write(entity_name, "update", {**values, "id": row["id"]}))
+        row = {**row, **values}
+        self.rows[(entity_name, row["id"])] = row
+        return row
+
+    def flush(self) -> None:
+        run_writes(self.tx.conn, self.pending)
+        self.pending.clear()
+
+
+def push(tx: WriteTx, user: User, seen: Visibility, ops: list[Operation], *,
+         auto_approve: bool) -> list[dict[str, Any]]:
+    tx.lock(user.partner_id)  # first: orders concurrent pushes (and replays) of one partner
+    answered = _stored_results(tx.conn, user.id, {op.op_id for op in ops})
+    batch = _Batch(tx, user, seen, auto_approve)
+    batch.load([op for op in ops if op.op_id not in answered])
+    new_answers = []
+    for op in ops:
+        if op.op_id not in answered:
+            answered[op.op_id] = _apply(batch, op)
+            new_answers.append({"user_id": user.id, "op_id": op.op_id, "created_at": tx.now,
+                                "result_json": json.dumps(answered[op.op_id])})
+    batch.flush()
+    if new_answers:
+        tx.conn.execute(sa.insert(applied_ops), new_answers)
+    return [answered[op.op_id] for op in ops]
+
+
+def _stored_results(conn: sa.Connection, user_id: str, op_ids: set[str]
+                    ) -> dict[str, dict[str, Any]]:
+    # By op id alone, then the user: with user_id in the query PostgreSQL picks the primary key
+    # and scans every op the user ever pushed. Another user's op ids are never answered.
+    rows = conn.execute(sa.select(applied_ops.c.user_id, applied_ops.c.op_id,
+                                  applied_ops.c.result_json)
+                        .where(applied_ops.c.op_id.in_(sorted(op_ids))))
+    return {row.op_id: json.loads(row.result_json) for row in rows if row.user_id == user_id}
+
+
+def _apply(batch: _Batch, op: Operation) -> dict[str, Any]:
+    """An op is fully validated before its one write, so a rejection leaves nothing behind.
+    Actions read the database and may write several records: they run in a savepoint."""
+    try:
+        if op.kind != "action":
+            return _dispatch(batch, op).to_wire()
+        batch.flush()  # earlier ops' writes must not share this op's savepoint
+        with batch.tx.savepoint():
+            result = _dispatch(batch, op)
+            batch.flush()
+        return result.to_wire()
+    except Rejected as rejection:
+        return OpResult(op.op_id, "rejected", reason=rejection.reason,
+                        field=rejection.field).to_wire()
+
+
+def _dispatch(batch: _Batch, op: Operation) -> OpResult:
+    entity = ENTITIES.get(op.entity)
+    if entity is None:
+        raise Rejected(f"unknown record type {op.entity!r} (known: {', '.join(ENTITIES)})",
+                       "entity")
+    if op.kind == "create" and entity.created_by is not Owner.PARTNER:
+        raise Rejected(f"{entity.name} records are created by the vendor, not by partners",
+                       "entity")
+    record_id = _record_id(op.record_id)
+    fields = _coerce_fields(entity, op.fields)
+    row = batch.row(entity.name, record_id)
+    if row is not None and row["scope"] != batch.user.partner_id:
+        _refuse_foreign(row, batch.seen, op)
+        row = None  # any other partner's record answers exactly as a missing one
+    if op.kind == "create":
+        if row is None:
+            return _create(batch, entity, record_id, op, fields)
+        fields = {name: (None, new) for name, (_, new) in fields.items()}  # empty base
+        return _update(batch, entity, _live(row), op, fields)
+    if row is None:
+        raise Rejected(f"{entity.label or entity.name} {record_id} not found", "record_id")
+    if op.kind == "update":
+        return _update(batch, entity, _live(row), op, fields)
+    if op.kind == "delete":
+        return _delete(batch, entity, row, op)
+    return _action(batch, entity, _live(row), op, fields)
+
+
+def _uuid_or_none(text: str) -> str | None:
+    try:
+        return str(uuid.UUID(text))
+    except ValueError:
+        return None
+
+
+def _record_id(text: str) -> str:
+    record_id = _uuid_or_none(text)
+    if record_id is None:
+        raise Rejected(f"record_id: not a record id (UUID): {text!r}", "record_id")
+    return record_id
+
+
+def _refuse_foreign(row: dict[str, Any], seen: Visibility, op: Operation) -> None:
+    """Ops on another partner's record that cannot be answered as if it were missing."""
+    if row["scope"] in seen.sub_partners:
+        raise Rejected("records of a sub-partner are read-only", "record_id")
+    if op.kind == "create":  # the id is taken; say no more than that
+        raise Rejected("this record id cannot be used; create the record with a new id",
+                       "record_id")
+
+
+def _live(row: dict[str, Any]) -> dict[str, Any]:
+    if row["deleted"]:
+        raise Rejected("the record has been deleted", "record_id")
+    return row
+
+
+def _coerce_fields(entity: Entity, fields: dict[str, dict[str, Any]]
+                   ) -> dict[str, tuple[Any, Any]]:
+    """field -> (old, new) in stored form; unknown, vendor-owned or invalid fields are rejected."""
+    result = {}
+    for name, change in fields.items():
+        if not entity.has_field(name):
+            known = ", ".join(entity.partner_fields()) or "none"
+            raise Rejected(f"{entity.name} has no field {name!r} (fields you may edit: {known})",
+                           name)
+        spec = entity.field(name)
+        if spec.owner is not Owner.PARTNER:
+            raise Rejected(f"{name} is owned by the vendor", name)
+        try:
+            new = coerce(spec, change["new"])
+        except InvalidValue as error:
+            raise Rejected(str(error), error.field) from None
+        result[name] = (_lenient(spec, change.get("old")), new)
+    return result
+
+
+def _lenient(spec, value: Any) -> Any:
+    """The client's base value in stored form, or as sent when it does not coerce."""
+    try:
+        return coerce(spec, value)
+    except InvalidValue:
+        return value
+
+
+def _conflicts(row: dict[str, Any], fields: dict[str, tuple[Any, Any]]) -> dict[str, Any]:
+    """Fields whose server value differs from both the client's base and the client's wish."""
+    return {name: row[name] for name, (old, new) in fields.items()
+            if row[name] != old and row[name] != new}
+
+
+def _changes(row: dict[str, Any], fields: dict[str, tuple[Any, Any]]) -> dict[str, Any]:
+    return {name: new for name, (_, new) in fields.items() if row[name] != new}
+
+
+def _conflict_result(entity: Entity, row: dict[str, Any], op: Operation,
+                     conflicts: dict[str, Any]) -> OpResult:
+    names = ", ".join(sorted(conflicts))
+    return OpResult(op.op_id, "conflict", version=row["version"], record=to_wire(entity, row),
+                    conflicts=conflicts,
+                    reason=f"changed on the server since your version {op.base_version}: {names}")
+
+
+def _applied(entity: Entity, row: dict[str, Any], op: Operation) -> OpResult:
+    return OpResult(op.op_id, "applied", version=row["version"], record=to_wire(entity, row))
+
+
+def _validated(entity: Entity, record: dict[str, Any]) -> None:
+    missing = missing_required(entity, record)
+    if missing:
+        raise Rejected(f"{missing[0]}: is required", missing[0])
+    try:
+        check_record(entity.name, record)
+    except InvalidValue as error:
+        raise Rejected(str(error), error.field) from None
+
+
+def _create(batch: _Batch, entity: Entity, record_id: str, op: Operation,
+            fields: dict[str, tuple[Any, Any]]) -> OpResult:
+    values = with_defaults(entity.name, {name: new for name, (_, new) in fields.items()})
+    _validated(entity, {f.name: values.get(f.name) for f in entity.fields})
+    if entity.name == "cases":
+        tx = batch.tx
+        tx.lock(CASE_NUMBERS)
+        values["case_number"] = f"CS-{tx.moment.year}-{tx.next_seq(CASE_NUMBERS):06d}"
+    return _applied(entity, batch.insert(entity.name, record_id, values), op)
+
+
+def _update(batch: _Batch, entity: Entity, row: dict[str, Any], op: Operation,
+            fields: dict[str, tuple[Any, Any]]) -> OpResult:
+    conflicts = _conflicts(row, fields)
+    if conflicts:
+        return _conflict_result(entity, row, op, conflicts)
+    changes = _changes(row, fields)
+    if not changes:
+        return _applied(entity, row, op)  # nothing to change: no new version
+    _validated(entity, {**row, **changes})
+    return _applied(entity, batch.update(entity.name, row, changes), op)
+
+
+def _delete(batch: _Batch, entity: Entity, row: dict[str, Any], op: Operation) -> OpResult:
+    if entity.created_by is not Owner.PARTNER:
+        raise Rejected(f"{entity.name} records are the vendor's; they cannot be deleted",
+                       "entity")
+    if row["deleted"]:
+        return _applied(entity, row, op)
+    if entity.name == "registrations" and row["status"] != "draft":
+        raise Rejected(f"only a draft registration can be deleted; this one is "
+                       f"{row['status'].replace('_', ' ')} (withdraw it instead)", "status")
+    return _applied(entity, batch.update(entity.name, row, {"deleted": True}), op)
+
+
+def _action(batch: _Batch, entity: Entity, row: dict[str, Any], op: Operation,
+            fields: dict[str, tuple[Any, Any]]) -> OpResult:
+    allowed = ACTIONS.get(entity.name, ())
+    if op.action not in allowed:
+        known = ", ".join(allowed) if allowed else "none"
+        raise Rejected(f"unknown action {op.action!r} for {entity.name} (actions: {known})",
+                       "action")
+    conflicts = _conflicts(row, fields)
+    if conflicts:
+        return _conflict_result(entity, row, op, conflicts)
+    edits = _changes(row, fields)  # partner fields sent along with the action
+    record = {**row, **edits}
+    _validated(entity, record)
+    try:
+        if entity.name == "registrations":
+            decided = _registration_action(batch, record, op.action)
+        else:
+            decided = _mdf_action(record, op.action)
+    except IllegalTransition as error:
+        raise Rejected(str(error), "status") from None
+    return _applied(entity, batch.update(entity.name, row, {**edits, **decided}), op)
+
+
+def _registration_action(batch: _Batch, record: dict[str, Any], action: str
+                         ) -> dict[str, Any]:
+    tx, user = batch.tx, batch.user
+    if action != "submit":
+        return registrations.partner_request(tx, record, action)
+    try:
+        check_submittable(record, tx.moment.date())
+    except InvalidValue as error:
+        raise Rejected(str(error), error.field) from None
+    changes = registrations.submit(tx, record, auto_approve=batch.auto_approve)
+    # Engagement scoring counts submitted registrations (seed 003, performance points).
+    tx.insert("activity_events", str(uuid.uuid4()), {
+        "user_email": user.email, "kind": "registration", "occurred_at": tx.now,
+        "detail": f"registration submitted: {record['customer_name']}"}, user.partner_id)
+    return changes
+
+
+# MDF requests: draft/rejected --submit--> submitted; approved --claim--> claimed.
+_MDF_TRANSITIONS = {"submit": ({"draft", "rejected"}, "submitted"),
+                    "claim": ({"approved"}, "claimed")}
+
+
+def _mdf_action(record: dict[str, Any], action: str) -> dict[str, Any]:
+    sources, target = _MDF_TRANSITIONS[action]
+    if record["status"] not in sources:
+        raise Rejected(f"cannot {action} an MDF request that is {record['status']}; "
+                       f"allowed from: {', '.join(sorted(sources))}", "status")
+    if action == "claim" and not record.get("claim_cents"):
+        raise Rejected("claim_cents: enter the amount you claim", "claim_cents")
+    return {"status": target}

@@ -1,0 +1,111 @@
+"""Tables of the vendor server, built from the domain model.
+
+Every entity of `workbench.domain.model` gets one table with its declared fields plus record
+metadata and the two sync columns: `scope` (the owning partner's id, or "global" for vendor-wide
+records) and `seq` (the scope's sequence number of the record's latest write). Pull pages are read
+by (scope, seq). The server-only tables (users, applied ops, scope counters, the vendor's direct
+pipeline) are never synced to partners.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from workbench.domain.model import ENTITIES, Entity, Kind
+
+GLOBAL_SCOPE = "global"
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+
+_COLUMN_TYPES = {
+    Kind.TEXT: sa.Text, Kind.INT: sa.Integer, Kind.MONEY: sa.BigInteger, Kind.BOOL: sa.Boolean,
+    Kind.DATE: sa.String(10), Kind.DATETIME: sa.String(32),
+    Kind.JSON: sa.JSON(none_as_null=True),  # no value is SQL NULL, not the JSON text 'null'
+    Kind.REF: sa.String(36),
+}
+
+# Columns the server filters on (matching, routing, lapsing, look-ups by reference).
+_INDEXED = {"status", "opportunity_id", "registration_id", "case_id", "assignment_status",
+            "parent_partner_id"}
+
+
+def _column_type(kind: Kind) -> sa.types.TypeEngine:
+    column_type = _COLUMN_TYPES[kind]
+    return column_type() if isinstance(column_type, type) else column_type
+
+
+def _entity_table(entity: Entity) -> sa.Table:
+    name = entity.name
+    return sa.Table(
+        name, metadata,
+        sa.Column("id", sa.String(36), primary_key=True),
+        sa.Column("partner_id", sa.String(36), nullable=True, index=True),
+        *(sa.Column(f.name, _column_type(f.kind), nullable=True, index=f.name in _INDEXED)
+          for f in entity.fields),
+        sa.Column("created_at", sa.String(32), nullable=False),
+        sa.Column("updated_at", sa.String(32), nullable=False),
+        sa.Column("version", sa.Integer, nullable=False),
+        sa.Column("deleted", sa.Boolean, nullable=False, server_default=sa.false()),
+        sa.Column("scope", sa.String(36), nullable=False),
+        sa.Column("seq", sa.BigInteger, nullable=False),
+        sa.Index(f"ix_{name}_scope_seq", "scope", "seq"),
+    )
+
+
+RECORD_TABLES: dict[str, sa.Table] = {name: _entity_table(e) for name, e in ENTITIES.items()}
+
+# One row per scope; taken FOR UPDATE by every write so a scope's changes commit in seq order.
+# Rows named "~…" are server-internal locks/counters (registration review, registration numbers).
+scope_counters = sa.Table(
+    "scope_counters", metadata,
+    sa.Column("scope", sa.String(64), primary_key=True),
+    sa.Column("seq", sa.BigInteger, nullable=False),
+)
+
+# Who may call the API. Only the SHA-256 of a token is stored.
+users = sa.Table(
+    "users", metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("partner_id", sa.String(36), nullable=False, index=True),
+    sa.Column("email", sa.String(320), nullable=False, unique=True),
+    sa.Column("name", sa.Text, nullable=True),
+    sa.Column("role", sa.String(40), nullable=True),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("created_at", sa.String(32), nullable=False),
+    sa.Column("revoked_at", sa.String(32), nullable=True),
+)
+
+# The answer given to each pushed op, so a replay answers the same and changes nothing.
+applied_ops = sa.Table(
+    "applied_ops", metadata,
+    sa.Column("user_id", sa.String(36), primary_key=True),
+    sa.Column("op_id", sa.String(100), primary_key=True),
+    sa.Column("result_json", sa.Text, nullable=False),
+    sa.Column("created_at", sa.String(32), nullable=False),
+    # A push looks up its ~500 op ids at once; with only the primary key PostgreSQL scans all
+    # of the user's past ops for that.
+    sa.Index("ix_applied_ops_op_id", "op_id"),
+)
+
+# The vendor's own pipeline, checked for channel conflicts; never synced to partners.
+direct_opportunities = sa.Table(
+    "direct_opportunities", metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("customer_name", sa.Text, nullable=True),
+    sa.Column("customer_domain", sa.Text, nullable=True),
+    sa.Column("stage", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("opened_on", sa.String(10), nullable=True),
+    sa.Column("owner", sa.Text, nullable=True),
+    sa.Column("status", sa.String(10), nullable=False, server_default="open", index=True),
+    sa.Column("created_at", sa.String(32), nullable=False),
+    sa.Column("updated_at", sa.String(32), nullable=False),
+)
