@@ -175,3 +175,21 @@ def test_invalid_registration_submit_names_the_field(partners):
                                  {"customer_name": "Nameless"}))
     assert missing["status"] == "rejected" and missing["field"] in ("product", "deal_value_cents",
                                                                     "expected_close_date")
+
+
+def test_an_approved_registration_cannot_be_pointed_at_another_customer(partners):
+    """Identity fields lock once submitted: else an approved registration could dodge review."""
+    (_a, alpha), _ = partners
+    record = create_registration(alpha, customer_name="Initech", customer_domain="initech.com")["record"]
+    assert record["status"] == "approved"
+    moved = push_one(alpha, op("registrations", record["id"], "update",
+                               {"customer_domain": "globex.com"}, base_version=record["version"],
+                               old={"customer_domain": "initech.com"}))
+    assert moved["status"] == "rejected" and moved["field"] == "customer_domain"
+    assert "withdraw" in moved["reason"]
+    noted = push_one(alpha, op("registrations", record["id"], "update", {"notes": "CFO signed"},
+                               base_version=record["version"], old={"notes": None}))
+    assert noted["status"] == "applied" and noted["record"]["customer_domain"] == "initech.com"
+    deleted = push_one(alpha, op("registrations", record["id"], "delete",
+                                 base_version=noted["version"]))
+    assert deleted["status"] == "rejected" and deleted["field"] == "status"

@@ -122,3 +122,25 @@ def test_vendor_records_cannot_be_created_locally(store):
     with pytest.raises(InvalidValue, match="come from the vendor"):
         with store.transaction() as conn:
             records.create(conn, "leads", {"company_name": "Hooli"})
+
+
+def test_a_submitted_registration_keeps_its_customer_and_cannot_be_deleted(store):
+    """The customer decides the conflict check (seed 003 edge case 3): fixed once submitted."""
+    with store.transaction() as conn:
+        account = records.create(conn, "accounts", {"name": "Globex"})
+        registration = records.create(conn, "registrations", {
+            "account_id": account["id"], "customer_name": "Globex", "product": "Suite",
+            "deal_value_cents": 100, "expected_close_date": "2099-01-31"})
+        records.update(conn, "registrations", registration["id"], {"customer_name": "Globex Corp"})
+        records.perform_action(conn, "registrations", registration["id"], "submit")
+    before = outbox_rows(store)
+    with pytest.raises(InvalidValue) as error:
+        with store.transaction() as conn:
+            records.update(conn, "registrations", registration["id"], {"customer_domain": "other.com"})
+    assert error.value.field == "customer_domain" and "withdraw" in str(error.value)
+    with pytest.raises(InvalidValue, match="only a draft"):
+        with store.transaction() as conn:
+            records.delete(conn, "registrations", registration["id"])
+    with store.transaction() as conn:  # what the deal is about may still be noted
+        records.update(conn, "registrations", registration["id"], {"notes": "CFO signed"})
+    assert len(outbox_rows(store)) == len(before) + 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
@@ -55,3 +56,27 @@ def _check_mdf(record: dict[str, Any], today: date) -> None:
 
 
 _CHECKS = {"registrations": _check_registration, "mdf_requests": _check_mdf}
+
+
+# Who the customer is decides the conflict check; once the vendor has seen the registration, the
+# customer cannot change (else an approved registration could be re-pointed at another company).
+REGISTRATION_IDENTITY_FIELDS = ("account_id", "customer_name", "customer_domain")
+
+
+def check_partner_edit(entity_name: str, current: dict[str, Any], changed: Iterable[str]) -> None:
+    """Partner edits the record's state forbids, as InvalidValue naming the field."""
+    if entity_name != "registrations" or current.get("status") in (None, "draft"):
+        return
+    for name in changed:
+        if name in REGISTRATION_IDENTITY_FIELDS:
+            raise InvalidValue(name, f"cannot change once the registration is "
+                                     f"{str(current['status']).replace('_', ' ')}; withdraw it "
+                                     "and register the right customer")
+
+
+def check_partner_delete(entity_name: str, current: dict[str, Any]) -> None:
+    """Only a draft registration may be deleted; a submitted one is withdrawn instead."""
+    if entity_name == "registrations" and current.get("status") not in (None, "draft"):
+        raise InvalidValue("status", f"only a draft registration can be deleted; this one is "
+                                     f"{str(current['status']).replace('_', ' ')} "
+                                     "(withdraw it instead)")

@@ -19,7 +19,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from workbench.domain.model import ENTITIES, Entity, Owner
-from workbench.domain.records import check_record, check_submittable, with_defaults
+from workbench.domain.records import (check_partner_delete, check_partner_edit, check_record,
+                                      check_submittable, with_defaults)
 from workbench.domain.registration import IllegalTransition
 from workbench.domain.values import InvalidValue, coerce, missing_required
 from workbench.server import registrations
@@ -233,6 +234,13 @@ def _applied(entity: Entity, row: dict[str, Any], op: Operation) -> OpResult:
     return OpResult(op.op_id, "applied", version=row["version"], record=to_wire(entity, row))
 
 
+def _editable(entity: Entity, row: dict[str, Any], changes: dict[str, Any]) -> None:
+    try:
+        check_partner_edit(entity.name, row, changes)
+    except InvalidValue as error:
+        raise Rejected(str(error), error.field) from None
+
+
 def _validated(entity: Entity, record: dict[str, Any]) -> None:
     missing = missing_required(entity, record)
     if missing:
@@ -262,6 +270,7 @@ def _update(batch: _Batch, entity: Entity, row: dict[str, Any], op: Operation,
     changes = _changes(row, fields)
     if not changes:
         return _applied(entity, row, op)  # nothing to change: no new version
+    _editable(entity, row, changes)
     _validated(entity, {**row, **changes})
     return _applied(entity, batch.update(entity.name, row, changes), op)
 
@@ -272,9 +281,10 @@ def _delete(batch: _Batch, entity: Entity, row: dict[str, Any], op: Operation) -
                        "entity")
     if row["deleted"]:
         return _applied(entity, row, op)
-    if entity.name == "registrations" and row["status"] != "draft":
-        raise Rejected(f"only a draft registration can be deleted; this one is "
-                       f"{row['status'].replace('_', ' ')} (withdraw it instead)", "status")
+    try:
+        check_partner_delete(entity.name, row)
+    except InvalidValue as error:
+        raise Rejected(str(error), error.field) from None
     return _applied(entity, batch.update(entity.name, row, {"deleted": True}), op)
 
 
@@ -289,6 +299,7 @@ def _action(batch: _Batch, entity: Entity, row: dict[str, Any], op: Operation,
     if conflicts:
         return _conflict_result(entity, row, op, conflicts)
     edits = _changes(row, fields)  # partner fields sent along with the action
+    _editable(entity, row, edits)
     record = {**row, **edits}
     _validated(entity, record)
     try:

@@ -13,7 +13,8 @@ import sqlalchemy as sa
 
 from workbench.domain import registration as registration_rules
 from workbench.domain.model import Owner, entity
-from workbench.domain.records import check_record, check_submittable, with_defaults
+from workbench.domain.records import (check_partner_delete, check_partner_edit, check_record,
+                                      check_submittable, with_defaults)
 from workbench.domain.values import (InvalidValue, coerce_fields, missing_required, new_id, now_text,
                                      parse_datetime, utc_now)
 from workbench.store.schema import RECORD_TABLES, outbox, sync_state
@@ -127,6 +128,7 @@ def update(conn: sa.Connection, entity_name: str, record_id: str, changes: dict[
     changed = {k: v for k, v in wanted.items() if current.get(k) != v}
     if not changed:
         return current
+    check_partner_edit(entity_name, current, changed)
     merged = {**current, **changed}
     missing = missing_required(spec, merged)
     if missing:
@@ -145,6 +147,7 @@ def delete(conn: sa.Connection, entity_name: str, record_id: str) -> None:
         raise InvalidValue("entity", f"{spec.label or entity_name} records come from the vendor "
                                      "and cannot be deleted in the workbench")
     current = get(conn, entity_name, record_id)
+    check_partner_delete(entity_name, current)
     _write(conn, entity_name, record_id, {"deleted": True})
     _queue(conn, entity_name, record_id, "delete", {}, base_version=current["version"])
 
@@ -166,6 +169,7 @@ def perform_action(conn: sa.Connection, entity_name: str, record_id: str, action
     current = get(conn, entity_name, record_id)
     wanted = coerce_fields(spec, changes or {})
     changed = {k: v for k, v in wanted.items() if current.get(k) != v}
+    check_partner_edit(entity_name, current, changed)
     new_status = _status_after(entity_name, current, action, today or date.today())
     local = dict(changed)
     if new_status:
