@@ -8,7 +8,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from workbench.domain.matching import (
-    GENERIC_WORDS, LEGAL_SUFFIXES, Candidate, DuplicateIndex, Match, find_duplicates,
+    GENERIC_WORDS, LEGAL_SUFFIXES, Candidate, DuplicateIndex, Match, blocking_keys, find_duplicates,
     is_generic_domain, normalise_company_name, normalise_domain)
 
 # -- domains ------------------------------------------------------------------------------------
@@ -332,3 +332,31 @@ def test_large_index_blocks_on_shared_words_and_still_finds_a_typo(monkeypatch):
     assert [m.candidate.id for m in index.find(one_typo)] == ["0"]
     # the documented trade-off: a name with every word misspelt is no longer found
     assert index.find(three_typos) == []
+
+
+# --- blocking keys: the server's database pre-filter must never hide a match ----------------
+
+BLOCKING_PAIRS = [
+    ("ACME Corp.", "https://www.Acme.com/", "acme corporation", ""),
+    ("Globex Corporation", "", "Globex Corp", ""),
+    ("Price Waterhouse", "", "Pricewaterhouse", ""),
+    ("Acme Logistics", "", "Acme Logistic", ""),
+    ("Bank of North Star", "", "North Star Bank", ""),
+    ("Shop", "shop.acme.com", "Acme", "acme.com"),
+    ("Initech", "", "Initech LLC", ""),
+    ("Müller GmbH", "", "Muller", ""),
+    ("Alpha Systems", "", "Alpha Systems Group", ""),
+]
+
+
+@pytest.mark.parametrize(("name", "domain", "other_name", "other_domain"), BLOCKING_PAIRS)
+def test_blocking_keys_are_shared_by_every_pair_that_matches(name, domain, other_name, other_domain):
+    """seed 003 edge case 3 on the server: a conflict pre-filter that drops a match is a missed conflict."""
+    index = DuplicateIndex([Candidate("x", other_name, other_domain)])
+    assert index.find(name, domain), "the pair should match"
+    assert blocking_keys(name, domain) & blocking_keys(other_name, other_domain)
+
+
+def test_blocking_keys_of_unrelated_companies_are_disjoint():
+    assert not blocking_keys("Acme Logistics", "acmelogistics.com") & \
+        blocking_keys("Globex Robotics", "globex.com")

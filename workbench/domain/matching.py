@@ -534,6 +534,37 @@ def _bucket_key(core: str) -> tuple[int, int]:
     return core.count(" ") + 1, len(core)
 
 
+def blocking_keys(name: str, domain: str = "") -> frozenset[str]:
+    """Keys that two customers `find` could match always share, for pre-filtering in a database.
+
+    The domain and its parents, the normalised name with its compact and ordered forms, and per
+    distinctive word the keys of `word_keys`. The one match they can miss is a fuzzy one with
+    every word misspelt in its first four letters — which `find` also gives up at scale
+    (FULL_SCAN_LIMIT).
+    """
+    keys = _Keys.of(name, domain)
+    found: set[str] = set()
+    if keys.domain:
+        found.add(f"d:{keys.domain}")
+        found.update(f"d:{parent}" for parent in _parent_domains(keys.domain))
+    if keys.name:
+        found.update((f"n:{keys.name}", f"c:{keys.compact}", f"o:{keys.ordered}"))
+        for group in word_keys(name):
+            found.update(group)
+    return frozenset(found)
+
+
+def word_keys(name: str) -> list[frozenset[str]]:
+    """Per distinctive word of the name: its stem, and for long words its first four letters.
+
+    A fuzzy match needs a counterpart for every word (see `_words_agree`), so a candidate must
+    share the keys of any one word — a database may look up only the name's rarest words.
+    """
+    core = _Keys.of(name, "").core.split()
+    return [frozenset({f"w:{_stem(word)}", *([f"p:{word[:4]}"] if len(word) >= 5 else [])})
+            for word in core]
+
+
 def find_duplicates(name: str, domain: str, candidates: Iterable[Candidate],
                     threshold: float = 88.0, limit: int | None = 10) -> list[Match]:
     """One-off check without keeping an index (for many checks build a DuplicateIndex)."""

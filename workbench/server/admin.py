@@ -33,6 +33,7 @@ from workbench.domain.values import (
     parse_datetime,
     utc_now,
 )
+from workbench.server import matchkeys
 from workbench.server import registrations as review
 from workbench.server.access import hash_token, new_token
 from workbench.server.records import CASE_NUMBERS, WriteTx, fetch, to_wire, write_tx
@@ -242,6 +243,7 @@ def load_opportunities(engine: sa.Engine, path: str | Path, *, now: datetime | N
                             .where(direct_opportunities.c.id == row["id"]))
             tx.conn.execute(sa.insert(direct_opportunities)
                             .values(**row, created_at=tx.now, updated_at=tx.now))
+        matchkeys.refresh(tx.conn, matchkeys.DIRECT, [row["id"] for row in rows])
     return len(rows)
 
 
@@ -388,7 +390,7 @@ def resolve_conflict(engine: sa.Engine, registration_id: str, outcome: str | Non
 
 
 def _suggest(conn: sa.Connection, row: dict[str, Any], now: datetime) -> dict[str, Any]:
-    candidates = review._candidates(conn, row["id"], now)
+    candidates = review._candidates(conn, row, now)
     matches = matching.find_duplicates(row["customer_name"] or "", row["customer_domain"] or "",
                                        candidates)
     registered_at = _moment(row["submitted_at"]) or now

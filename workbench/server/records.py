@@ -20,6 +20,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from workbench.domain.model import ENTITIES, Entity
 from workbench.domain.values import format_datetime, utc_now
+from workbench.server import matchkeys
 from workbench.server.schema import GLOBAL_SCOPE, RECORD_TABLES, scope_counters
 
 # Server-internal counter rows (never a partner id, never "global").
@@ -127,6 +128,14 @@ class Write:
 
 def run_writes(conn: sa.Connection, writes: list[Write]) -> None:
     """Run writes in order; runs of the same statement shape go in one executemany."""
+    _run(conn, writes)
+    # the conflict check's pre-filter follows every change of a registration's customer
+    matchkeys.refresh(conn, matchkeys.REGISTRATION, [
+        w.values["id"] for w in writes if w.entity == "registrations"
+        and (w.kind == "insert" or matchkeys.KEYED_FIELDS & w.values.keys())])
+
+
+def _run(conn: sa.Connection, writes: list[Write]) -> None:
     for (entity, kind, _), group in groupby(writes, key=_shape):
         table = RECORD_TABLES[entity]
         rows = [w.values for w in group]

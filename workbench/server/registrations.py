@@ -21,6 +21,7 @@ from workbench.domain.registration import (
     review_reason_for,
 )
 from workbench.domain.values import format_datetime, new_id, parse_datetime
+from workbench.server import matchkeys
 from workbench.server.records import REGISTRATION_NUMBERS, REVIEW_LOCK, WriteTx
 from workbench.server.schema import RECORD_TABLES, direct_opportunities
 
@@ -70,7 +71,7 @@ def conflict_basis(conn: sa.Connection, record: dict[str, Any], now: datetime) -
     The matcher's reasons quote the other record's name, so they are not shown to the rep.
     """
     name, domain = record.get("customer_name") or "", record.get("customer_domain") or ""
-    matches = matching.find_duplicates(name, domain, _candidates(conn, record["id"], now))
+    matches = matching.find_duplicates(name, domain, _candidates(conn, record, now))
     if not matches:
         return None
     own = matching.normalise_domain(domain)
@@ -82,19 +83,30 @@ def conflict_basis(conn: sa.Connection, record: dict[str, Any], now: datetime) -
     return f"a similar company name to {name.strip()}"
 
 
-def _candidates(conn: sa.Connection, exclude_id: str, now: datetime) -> list[matching.Candidate]:
+def _candidates(conn: sa.Connection, record: dict[str, Any], now: datetime
+                ) -> list[matching.Candidate]:
+    """Active registrations and open direct opportunities that could match `record`.
+
+    Only those sharing a blocking key are read (match_keys), so a submit costs the same with
+    a hundred registrations as with a hundred thousand.
+    """
+    name, domain = record.get("customer_name") or "", record.get("customer_domain") or ""
     rows = conn.execute(
         sa.select(registrations.c.id, registrations.c.customer_name,
                   registrations.c.customer_domain, registrations.c.status,
                   registrations.c.approved_at, registrations.c.partner_id)
-        .where(registrations.c.status.in_([str(s) for s in ACTIVE]),
-               registrations.c.deleted == sa.false(), registrations.c.id != exclude_id)).all()
+        .where(registrations.c.id.in_(matchkeys.candidate_ids(conn, matchkeys.REGISTRATION,
+                                                              name, domain)),
+               registrations.c.status.in_([str(s) for s in ACTIVE]),
+               registrations.c.deleted == sa.false(), registrations.c.id != record["id"])).all()
     found = [matching.Candidate(id=r.id, name=r.customer_name or "",
                                 domain=r.customer_domain or "", kind="registration",
                                 owner=r.partner_id or "")
              for r in rows if _still_active(r.status, r.approved_at, now)]
-    direct = conn.execute(sa.select(direct_opportunities)
-                          .where(direct_opportunities.c.status == "open")).mappings()
+    direct = conn.execute(sa.select(direct_opportunities).where(
+        direct_opportunities.c.id.in_(matchkeys.candidate_ids(conn, matchkeys.DIRECT, name,
+                                                              domain)),
+        direct_opportunities.c.status == "open")).mappings()
     found.extend(matching.Candidate(id=r["id"], name=r["customer_name"] or r["name"],
                                     domain=r["customer_domain"] or "", kind="direct_opportunity",
                                     owner=r["owner"] or "") for r in direct)

@@ -109,3 +109,16 @@ direct_opportunities = sa.Table(
     sa.Column("created_at", sa.String(32), nullable=False),
     sa.Column("updated_at", sa.String(32), nullable=False),
 )
+
+# Blocking keys of every registration and direct opportunity (domain.matching.blocking_keys):
+# the conflict check on submit reads only the candidates sharing a key with the new
+# registration, instead of building the matcher over every active registration.
+match_keys = sa.Table(
+    "match_keys", metadata,
+    # "<source>|<blocking key>": looked up by key alone, so SQLite and PostgreSQL both take the
+    # primary key's index (with `source` first, SQLite preferred scanning every key of a source).
+    sa.Column("key", sa.String(320), primary_key=True),
+    sa.Column("record_id", sa.String(36), primary_key=True),
+    sa.Column("source", sa.String(20), nullable=False),  # registration | direct
+    sa.Index("ix_match_keys_record", "record_id", "source"),
+)
