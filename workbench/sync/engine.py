@@ -1,0 +1,304 @@
+"""One sync: push the outbox in batches, then pull every page. The API the UI and the CLI call.
+
+    summary = sync(store, client, progress=callback, cancel=event.is_set)
+
+Crash safety, step by step (each step is one local transaction; a kill between any two leaves a
+state the next sync continues from):
+
+1. build the next batch and store it as "in flight" (outbox.py);
+2. POST it (retried with the same op ids; the server applies each op id once);
+3. record the results, rebase later edits and clear "in flight";
+4. repeat until nothing is pending; then for each pull page: apply it and store the cursor.
+
+A failure raises a `SyncError` (with `.summary` holding what was done before it) and leaves the
+local data consistent; a malformed answer is detected before anything is written.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import queue
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from workbench.domain.values import now_text
+from workbench.store.db import Store
+from workbench.store.records import get_state, pending_count, set_state
+from workbench.store.schema import conflicts, sync_log
+from workbench.sync import apply, outbox
+from workbench.sync.client import SyncClient, parse_changes
+from workbench.sync.errors import Cancelled, ServerFailed, SyncBusy, SyncError
+from workbench.sync.protocol import MAX_OPS_PER_PUSH, MAX_PULL_LIMIT, OpResult, Operation
+
+log = logging.getLogger(__name__)
+
+CURSOR_KEY = "pull_cursor"
+LAST_SYNC_KEY = "last_sync"
+LAST_SUCCESS_KEY = "last_successful_sync_at"
+MAX_PUSH_ROUNDS = 1000  # a safety net; every round closes at least one outbox row
+PREFETCH_PAGES = 2  # pulled pages waiting to be written (bounds memory: ~1 MB per page)
+
+
+@dataclass(frozen=True)
+class Progress:
+    phase: str  # "push" | "pull"
+    done: int  # outbox rows settled / records pulled so far
+    total: int | None  # rows pending when the push began; None while pulling (unknown)
+    message: str
+
+
+@dataclass
+class SyncSummary:
+    pushed: int = 0  # operations sent (coalesced edits count once)
+    applied: int = 0
+    rejected: list[apply.Rejection] = field(default_factory=list)
+    merged: int = 0  # operations answered "conflict": merged, re-queued and/or stored conflicts
+    conflicts: int = 0  # fields that became stored conflicts in this sync
+    open_conflicts: int = 0  # all unresolved conflicts after this sync
+    requeued: int = 0
+    pulled: int = 0
+    duration: float = 0.0
+    outcome: str = "running"  # ok | failed | cancelled
+    message: str | None = None
+    reason: str | None = None  # machine-readable failure reason (SyncError.reason)
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome == "ok"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"outcome": self.outcome, "pushed": self.pushed, "applied": self.applied,
+                "rejected": [r.to_json() for r in self.rejected], "merged": self.merged,
+                "conflicts": self.conflicts,
+                "open_conflicts": self.open_conflicts, "requeued": self.requeued,
+                "pulled": self.pulled, "duration": round(self.duration, 3),
+                "message": self.message, "reason": self.reason}
+
+
+ProgressCallback = Callable[[Progress], None]
+CancelCheck = Callable[[], bool]
+
+
+def sync(store: Store, client: SyncClient, *, progress: ProgressCallback | None = None,
+         cancel: CancelCheck | None = None, page_size: int = MAX_PULL_LIMIT,
+         batch_size: int = MAX_OPS_PER_PUSH) -> SyncSummary:
+    """Push pending edits, then pull the server's changes. Raises SyncError on failure."""
+    started = time.perf_counter()
+    summary = SyncSummary()
+    with sync_lock(store.data_dir):
+        log_id = _start_log(store)
+        try:
+            _push_all(store, client, summary, progress, cancel, batch_size)
+            _pull_all(store, client, summary, progress, cancel, page_size)
+            summary.outcome = "ok"
+        except SyncError as error:
+            summary.outcome = "cancelled" if isinstance(error, Cancelled) else "failed"
+            summary.message, summary.reason = error.message, error.reason
+            error.summary = summary
+            raise
+        except Exception as error:  # a bug or a local disk problem: still log the attempt
+            log.exception("sync failed unexpectedly")
+            summary.outcome, summary.reason = "failed", "internal"
+            summary.message = f"sync failed unexpectedly ({type(error).__name__}); see the log"
+            raise
+        finally:
+            summary.duration = time.perf_counter() - started
+            _finish_log(store, log_id, summary)
+    return summary
+
+
+def _check(cancel: CancelCheck | None) -> None:
+    if cancel is not None and cancel():
+        raise Cancelled("sync cancelled; what was already sent or received is kept")
+
+
+def _report(progress: ProgressCallback | None, *args: Any) -> None:
+    if progress is not None:
+        progress(Progress(*args))
+
+
+# --- push ---------------------------------------------------------------------------------------
+
+def _push_all(store: Store, client: SyncClient, summary: SyncSummary,
+              progress: ProgressCallback | None, cancel: CancelCheck | None,
+              batch_size: int) -> None:
+    with store.reading() as conn:
+        total = pending_count(conn)
+    done = 0
+    for _ in range(MAX_PUSH_ROUNDS):
+        _check(cancel)
+        with store.transaction() as conn:
+            batch = outbox.next_batch(conn, max_ops=batch_size)
+        done += batch.settled
+        if not batch.ops:
+            return
+        _report(progress, "push", done, total, f"sending {len(batch.ops)} change(s)")
+        results = push_ops(client, batch.operations())
+        fetched = _fetch_rejected(client, batch, results)
+        with store.transaction() as conn:
+            if outbox.in_flight_op_ids(conn) != [op.op_id for op in batch.operations()]:
+                # Someone else (another window) recorded these answers meanwhile.
+                continue
+            result = apply.apply_results(conn, batch, results, fetched)
+            outbox.clear_in_flight(conn)
+        summary.pushed += len(batch.ops)
+        summary.applied += result.applied
+        summary.rejected += result.rejected
+        summary.merged += result.conflicted
+        summary.conflicts += result.new_conflicts
+        summary.requeued += result.requeued
+        done += result.rows_closed
+        _report(progress, "push", done, total, f"sent {summary.pushed} change(s)")
+
+
+def push_ops(client: SyncClient, ops: list[Operation]) -> list[OpResult]:
+    """POST the ops; when the server refuses the whole request as malformed or too large,
+    split it to find the offending op and record that one as rejected locally (the refused
+    request applied nothing, so the op id was never used)."""
+    try:
+        return client.push(ops)
+    except ServerFailed as error:
+        if error.status not in (413, 422):
+            raise
+        if len(ops) > 1:
+            middle = len(ops) // 2
+            return push_ops(client, ops[:middle]) + push_ops(client, ops[middle:])
+        log.warning("the server refused op %s: %s", ops[0].op_id, error.message)
+        return [OpResult(ops[0].op_id, "rejected", reason=error.message, field=error.field)]
+
+
+def _fetch_rejected(client: SyncClient, batch: outbox.Batch, results: list[OpResult]
+                    ) -> dict[tuple[str, str], Any]:
+    """The server's current record for each rejected op, to put the local row back to it."""
+    fetched: dict[tuple[str, str], Any] = {}
+    for bop, result in zip(batch.ops, results):
+        if result.status == "rejected" and result.record is None and bop.key not in fetched:
+            record = client.fetch_record(*bop.key)
+            fetched[bop.key] = apply.NOT_FOUND if record is None else record
+    return fetched
+
+
+# --- pull ---------------------------------------------------------------------------------------
+
+def _pull_all(store: Store, client: SyncClient, summary: SyncSummary,
+              progress: ProgressCallback | None, cancel: CancelCheck | None,
+              page_size: int) -> None:
+    """Pull every page; each page and its cursor commit in one local transaction.
+
+    A fetcher thread asks for page after page (the cursor comes with each page) into a small
+    queue while this thread writes them, so the server and the local disk work at the same
+    time. Only this thread touches the store. A fetch error reaches us after the pages before
+    it were written, exactly as if the pages had been fetched one by one.
+    """
+    with store.reading() as conn:
+        cursor = get_state(conn, CURSOR_KEY)
+    pages: queue.Queue = queue.Queue(maxsize=PREFETCH_PAGES)
+    stop = threading.Event()
+    fetcher = threading.Thread(target=_fetch_pages, name="sync-pull", daemon=True,
+                               args=(client, cursor, page_size, pages, stop))
+    fetcher.start()
+    try:
+        while True:
+            item = pages.get()
+            if isinstance(item, BaseException):
+                raise item
+            if item is None:
+                return
+            changes = parse_changes(item.changes)  # all checked before anything is written
+            _check(cancel)
+            with store.transaction() as conn:
+                apply.apply_changes(conn, changes)
+                set_state(conn, CURSOR_KEY, item.cursor)
+            summary.pulled += len(changes)
+            _report(progress, "pull", summary.pulled, None,
+                    f"received {summary.pulled} record(s)")
+    finally:
+        stop.set()  # on error or cancel the fetcher stops after its current request
+
+
+def _fetch_pages(client: SyncClient, cursor: str | None, page_size: int, pages: queue.Queue,
+                 stop: threading.Event) -> None:
+    """Fetcher thread: pages, then None at the end, or the exception that stopped it."""
+    try:
+        while not stop.is_set():
+            page = client.pull_raw(cursor, page_size)
+            if not _offer(pages, page, stop):
+                return
+            if not page.has_more or (not page.changes and page.cursor == cursor):
+                _offer(pages, None, stop)
+                return
+            cursor = page.cursor
+    except BaseException as error:  # handed to the writing thread, which raises it
+        _offer(pages, error, stop)
+    finally:
+        client.release_thread()
+
+
+def _offer(pages: queue.Queue, item: Any, stop: threading.Event) -> bool:
+    while not stop.is_set():
+        try:
+            pages.put(item, timeout=0.1)
+            return True
+        except queue.Full:
+            continue
+    return False
+
+
+# --- log and lock -------------------------------------------------------------------------------
+
+def _start_log(store: Store) -> int:
+    with store.transaction() as conn:
+        inserted = conn.execute(sa.insert(sync_log).values(started_at=now_text()))
+        return inserted.inserted_primary_key[0]
+
+
+def _finish_log(store: Store, log_id: int, summary: SyncSummary) -> None:
+    now = now_text()
+    with store.transaction() as conn:
+        summary.open_conflicts = conn.execute(sa.select(sa.func.count()).select_from(conflicts)
+                                              .where(conflicts.c.resolved_at.is_(None))).scalar_one()
+        conn.execute(sa.update(sync_log).where(sync_log.c.id == log_id).values(
+            finished_at=now, outcome=summary.outcome, pushed=summary.pushed,
+            pulled=summary.pulled, rejected=len(summary.rejected), conflicts=summary.conflicts,
+            message=summary.message))
+        set_state(conn, LAST_SYNC_KEY, {"at": now, **summary.to_json()})
+        if summary.ok:
+            set_state(conn, LAST_SUCCESS_KEY, now)
+
+
+@contextmanager
+def sync_lock(data_dir: Path) -> Iterator[None]:
+    """One sync per data folder at a time. An OS file lock: released even on SIGKILL."""
+    path = Path(data_dir) / "sync.lock"
+    handle = open(path, "a+b")
+    try:
+        if not _try_lock(handle):
+            raise SyncBusy("another sync of this data folder is running; try again when it ends")
+        yield
+    finally:
+        handle.close()  # closing releases the lock
+
+
+def _try_lock(handle: Any) -> bool:
+    if os.name == "nt":
+        import msvcrt
+        try:
+            handle.seek(0)
+            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+            return True
+        except OSError:
+            return False
+    import fcntl
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except OSError:
+        return False
