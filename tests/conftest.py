@@ -7,7 +7,25 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-pytest_plugins = ["tests.server_fixtures"] if (Path(__file__).parent / "server_fixtures.py").exists() else []
+pytest_plugins = ["tests.server_fixtures"]
+
+
+@pytest.fixture(autouse=True)
+def memory_keyring():
+    """Every test gets an empty in-memory keyring: none touches the OS keyring, none sees another
+    test's tokens (never the null backend, which silently drops writes)."""
+    import keyring
+
+    from tests.sync.helpers import forget_memory_tokens
+    from tests.sync.keyring_backends import MemoryKeyring
+
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    forget_memory_tokens()
+    yield backend
+    keyring.set_keyring(previous)
+    forget_memory_tokens()
 
 
 @pytest.fixture

@@ -8,8 +8,7 @@ from workbench.store.db import open_store
 from workbench.store.schema import outbox
 
 
-def test_demo_fills_every_view_through_the_real_sync(tmp_path, monkeypatch):
-    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+def test_demo_fills_every_view_through_the_real_sync(tmp_path):
     demo = prepare_demo(tmp_path / "demo")
     try:
         store = open_store(demo.data_dir)

@@ -368,6 +368,9 @@ def build_parser() -> argparse.ArgumentParser:
                                                  "leads and cases — offline.")
     parser.add_argument("--version", action="version", version=f"workbench {__version__}")
     parser.add_argument("--demo", action="store_true", help="open the workbench with a demo vendor")
+    parser.add_argument("--self-test", action="store_true",
+                        help="check this installation offscreen and offline (fresh store in a "
+                             "temporary folder, registration, scorecard PDF, window), then exit")
     groups = parser.add_subparsers(dest="group", metavar="COMMAND")
 
     def group(name: str, help_text: str) -> argparse._SubParsersAction:
@@ -468,6 +471,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     as_json = getattr(args, "json", False)
     handler = getattr(args, "handler", None)
     if handler is None:
+        if args.self_test:
+            from workbench.selftest import run as self_test  # loads Qt only when asked
+            return self_test()
         if args.demo or args.group is None:
             return _launch_ui(args)
         parser.print_help()
@@ -495,6 +501,7 @@ def _fail(error: Exception, as_json: bool) -> int:
         body["field"] = error.field
     if isinstance(error, ImportFailed):
         body["problems"] = error.problems
+    body.update(getattr(error, "details", None) or {})  # e.g. a sync's reason and partial summary
     if as_json:
         print(json.dumps({"error": body}, ensure_ascii=False, indent=2))
     else:
@@ -517,4 +524,8 @@ def _launch_ui(args: argparse.Namespace) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # `python -m workbench.cli`: run the imported module's main, not this __main__ copy, so the
+    # exception classes other layers import from workbench.cli are the ones caught here.
+    from workbench.cli import main as installed_main
+
+    sys.exit(installed_main())

@@ -1,27 +1,14 @@
-"""Fixtures for the sync client tests: a test keyring, a partner with two users, replicas."""
+"""Fixtures for the sync client tests: a partner with two users, replicas (the test keyring is
+installed for every test by tests/conftest.py)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 
-import keyring
 import pytest
 
-from tests.sync.helpers import Replica, forget_memory_tokens
-from tests.sync.keyring_backends import MemoryKeyring
-
-
-@pytest.fixture(autouse=True)
-def memory_keyring():
-    """Every sync test gets an empty in-memory keyring (never the null backend)."""
-    previous = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    forget_memory_tokens()
-    yield backend
-    keyring.set_keyring(previous)
-    forget_memory_tokens()
+from tests.sync.helpers import Replica
 
 
 @dataclass

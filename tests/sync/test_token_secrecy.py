@@ -7,7 +7,6 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-import pytest
 
 from tests.sync.faults import FaultProxy
 from tests.sync.helpers import Replica, run_cli, subprocess_env
@@ -20,8 +19,6 @@ def _files(folder: Path) -> list[Path]:
 
 
 def test_the_token_never_leaks(vendor_server, partner, tmp_path):
-    if not vendor_server.db_url.startswith("sqlite"):
-        pytest.skip("a property of the client: the SQLite run covers it")
     token = partner.token_a
     keyring_file = tmp_path / "keyring" / "keyring.json"
     keyring_file.parent.mkdir()

@@ -13,15 +13,12 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import keyring
 import pytest
 import shiboken6
 from PySide6.QtCore import QSettings, QThread, QTimer
 from PySide6.QtWidgets import QApplication
 
-from tests.sync.keyring_backends import MemoryKeyring
 from workbench.store.db import Store
-from workbench.sync import credentials
 from workbench.ui import tasks as tasks_module
 from workbench.ui.app import application, create_window
 from workbench.ui.main_window import MainWindow
@@ -71,18 +68,6 @@ def qt_leak_guard(monkeypatch: pytest.MonkeyPatch, qapp: QApplication) -> Iterat
     problems += [f"Python thread {t.name} still running" for t in leaked]
     if problems:
         pytest.fail("test leaked: " + "; ".join(problems))
-
-
-@pytest.fixture(autouse=True)
-def memory_keyring() -> Iterator[MemoryKeyring]:
-    """Tokens go to an in-memory keyring (never the null backend, never the real one)."""
-    previous = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    credentials._memory.clear()
-    yield backend
-    keyring.set_keyring(previous)
-    credentials._memory.clear()
 
 
 @pytest.fixture

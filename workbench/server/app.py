@@ -13,6 +13,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 
 from workbench.domain.model import ENTITIES
 from workbench.server import db
@@ -98,6 +99,12 @@ def _install_error_handlers(app: FastAPI) -> None:
         first = error.errors()[0] if error.errors() else {}
         where = ".".join(str(part) for part in first.get("loc", ()))
         return _error_response(422, "invalid", f"{where}: {first.get('msg', 'invalid')}", where)
+
+    @app.exception_handler(ClientDisconnect)
+    async def client_gone(_request: Request, _error: ClientDisconnect) -> JSONResponse:
+        # A laptop that lost its network mid-upload: normal for this product, not a failure.
+        log.info("client disconnected before its request body arrived")
+        return _error_response(400, "client_disconnected", "the request body did not arrive")
 
     @app.exception_handler(Exception)
     async def unexpected(_request: Request, error: Exception) -> JSONResponse:
