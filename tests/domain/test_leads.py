@@ -59,3 +59,39 @@ def test_bad_inputs_name_the_argument():
         should_recycle(ASSIGNED, None, "lost", ASSIGNED)
     with pytest.raises(ValueError, match="assigned_at must be a timezone-aware"):
         first_contact_due(datetime(2026, 5, 4))
+
+
+# --- what a rep may do with a lead (one rule for the store and the server) -------------------
+
+from workbench.domain.leads import check_lead_edit  # noqa: E402
+from workbench.domain.values import InvalidValue  # noqa: E402
+
+
+def test_a_recycled_lead_can_no_longer_be_worked():
+    """seed 001: no first contact within 48 hours → the lead is reassigned; it is not the rep's."""
+    with pytest.raises(InvalidValue) as error:
+        check_lead_edit({"assignment_status": "recycled", "working_status": "new"},
+                        {"working_status": "contacted"})
+    assert error.value.field == "assignment_status" and "48-hour" in str(error.value)
+
+
+@pytest.mark.parametrize(("current", "target", "allowed"), [
+    ("new", "accepted", True), ("new", "contacted", True), ("accepted", "contacted", True),
+    ("contacted", "contacted", True), ("accepted", "rejected", True),
+    ("rejected", "accepted", False), ("contacted", "rejected", False), ("contacted", "accepted", False),
+])
+def test_working_status_moves(current, target, allowed):
+    lead = {"assignment_status": "assigned", "working_status": current}
+    change = {"working_status": target, "rejection_reason": "not our territory"}
+    if allowed:
+        check_lead_edit(lead, change)
+    else:
+        with pytest.raises(InvalidValue, match=f"the lead is {current}"):
+            check_lead_edit(lead, change)
+
+
+def test_rejecting_a_lead_needs_a_reason():
+    with pytest.raises(InvalidValue) as error:
+        check_lead_edit({"assignment_status": "assigned", "working_status": "new"},
+                        {"working_status": "rejected"})
+    assert error.value.field == "rejection_reason"

@@ -16,9 +16,12 @@ reassigned". Decisions:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from workbench.domain.model import LEAD_WORKING_STATUSES
+from workbench.domain.values import InvalidValue
 
 FIRST_CONTACT_SLA = timedelta(hours=48)
 
@@ -62,3 +65,27 @@ def _utc(name: str, moment: datetime) -> datetime:
     if not isinstance(moment, datetime) or moment.utcoffset() is None:
         raise ValueError(f"{name} must be a timezone-aware datetime, got {moment!r}")
     return moment.astimezone(UTC)
+
+
+# What the rep may mark a lead as, from which working status.
+WORKING_STATUS_MOVES: dict[str, tuple[str, ...]] = {
+    "accepted": ("new",),
+    "rejected": ("new", "accepted"),
+    "contacted": ("new", "accepted", "contacted"),
+}
+
+
+def check_lead_edit(current: dict[str, Any], changes: Mapping[str, Any]) -> None:
+    """A rep's edit of a lead, or InvalidValue naming the field (the store and server both ask)."""
+    if current.get("assignment_status") == "recycled":
+        raise InvalidValue("assignment_status", "the vendor took this lead back after the "
+                                                "48-hour first-contact window")
+    target = changes.get("working_status")
+    status = current.get("working_status") or "new"
+    if target is None or target == status:
+        return
+    if status not in WORKING_STATUS_MOVES.get(target, ()):
+        raise InvalidValue("working_status", f"the lead is {status}; it cannot be marked {target}")
+    if target == "rejected" and not (changes.get("rejection_reason")
+                                     or current.get("rejection_reason")):
+        raise InvalidValue("rejection_reason", "say why the lead is rejected; the vendor sees it")

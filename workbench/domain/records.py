@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
+from workbench.domain.leads import check_lead_edit
 from workbench.domain.values import InvalidValue
 
 # Values a new record starts with when the creator gave none.
@@ -63,11 +64,14 @@ _CHECKS = {"registrations": _check_registration, "mdf_requests": _check_mdf}
 REGISTRATION_IDENTITY_FIELDS = ("account_id", "customer_name", "customer_domain")
 
 
-def check_partner_edit(entity_name: str, current: dict[str, Any], changed: Iterable[str]) -> None:
+def check_partner_edit(entity_name: str, current: dict[str, Any], changes: Mapping[str, Any]
+                       ) -> None:
     """Partner edits the record's state forbids, as InvalidValue naming the field."""
+    if entity_name == "leads":
+        check_lead_edit(current, changes)
     if entity_name != "registrations" or current.get("status") in (None, "draft"):
         return
-    for name in changed:
+    for name in changes:
         if name in REGISTRATION_IDENTITY_FIELDS:
             raise InvalidValue(name, f"cannot change once the registration is "
                                      f"{str(current['status']).replace('_', ' ')}; withdraw it "

@@ -229,22 +229,11 @@ def leads_list(store: Store, args: argparse.Namespace, out: Output) -> None:
         if document else "no leads")
 
 
-_LEAD_MOVES = {"accepted": ("new",), "rejected": ("new", "accepted"),
-               "contacted": ("new", "accepted", "contacted")}
-
-
 def _lead_action(target: str):
     def run(store: Store, args: argparse.Namespace, out: Output) -> None:
         with store.transaction() as conn:
             lead_id = records.resolve_id(conn, "leads", args.id)
             lead = records.get(conn, "leads", lead_id)
-            if lead["assignment_status"] == "recycled":
-                raise InvalidValue("assignment_status", "the vendor took this lead back after "
-                                                        "the 48-hour first-contact window")
-            status = lead["working_status"] or "new"
-            if status not in _LEAD_MOVES[target]:
-                raise InvalidValue("working_status", f"the lead is {status}; it cannot be marked "
-                                                     f"{target}")
             changes: dict[str, Any] = {"working_status": target}
             if target == "rejected":
                 changes["rejection_reason"] = args.reason
