@@ -33,3 +33,24 @@ def test_demo_fills_every_view_through_the_real_sync(tmp_path):
         assert demo.vendor.list_registrations(status="approved")
     finally:
         demo.stop()
+
+
+def test_demo_sync_view_shows_a_conflict_and_a_rejected_change(tmp_path):
+    """The demo shows what sync does when edits cross: a stored conflict (never overwritten) and
+    an edit the vendor refused, with its reason (seed 001: recycled after the 48-hour SLA)."""
+    from workbench.store.schema import conflicts
+
+    demo = prepare_demo(tmp_path / "demo")
+    try:
+        store = open_store(demo.data_dir)
+        with store.reading() as conn:
+            [conflict] = conn.execute(sa.select(conflicts)).mappings().all()
+            rejected = conn.execute(sa.select(outbox).where(outbox.c.state == "rejected")).mappings().all()
+            globex = next(a for a in records.list_records(conn, "accounts") if a["domain"] == "globex.com")
+        store.close()
+        assert (conflict["field"], conflict["mine_value"], conflict["theirs_value"]) == \
+            ("notes", "Renewal in Q3; talk to Lena first", "Renewal moved to Q4 (procurement freeze)")
+        assert globex["notes"] == "Renewal in Q3; talk to Lena first"  # mine shows until resolved
+        assert [r["entity"] for r in rejected] == ["leads"] and "48-hour" in rejected[0]["reason"]
+    finally:
+        demo.stop()

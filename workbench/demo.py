@@ -140,7 +140,30 @@ def _build(store: Store, url: str, vendor: Any, today: date, rng: random.Random)
     vendor.publish_averages(now=_at(today))
     _channel_conflicts(url, vendor, other_token, store.data_dir)
     _sync(store)  # pull: decisions, opportunities, attribution
+    _crossed_edits(store, vendor)
     return partner_id
+
+
+def _crossed_edits(store: Store, vendor: Any) -> None:
+    """What the Sync view is for: one edit both sides made, one the vendor had to refuse.
+
+    The rep notes a renewal on Globex while the channel manager notes a delay (a conflict to
+    resolve), and logs contact on a lead the vendor recycled after its SLA (rejected, with why).
+    """
+    with store.transaction() as conn:
+        globex = next(a for a in records.list_records(conn, "accounts")
+                      if a["domain"] == "globex.com")
+        records.update(conn, "accounts", globex["id"], {"notes": "Renewal in Q3"})
+    _sync(store)
+    with store.transaction() as conn:
+        records.update(conn, "accounts", globex["id"], {"notes": "Renewal in Q3; talk to Lena first"})
+        overdue = next(lead for lead in records.list_records(conn, "leads")
+                       if lead["company_name"] == "Monarch Solutions")
+        records.update(conn, "leads", overdue["id"], {"working_status": "contacted",
+                                                      "first_contact_at": format_datetime(datetime.now(UTC))})
+    vendor.update_record("accounts", globex["id"], notes="Renewal moved to Q4 (procurement freeze)")
+    vendor.recycle_leads()
+    _sync(store)
 
 
 def _vendor_program(vendor: Any, partner_id: str, today: date) -> None:

@@ -68,7 +68,7 @@ def save_token(server_url: str, email: str, token: str) -> Saved:
         keyring.set_password(key[0], key[1], token)
     except keyring.errors.KeyringError as error:
         # The exception text of some backends echoes arguments; log only its type.
-        log.warning("keyring unavailable (%s); keeping the token in memory", type(error).__name__)
+        log.info("keyring unavailable (%s); keeping the token in memory", type(error).__name__)
         _memory[key] = token
         return Saved(in_keyring=False, message=NO_KEYRING_MESSAGE)
     _memory.pop(key, None)
