@@ -44,7 +44,7 @@ def test_reject_a_lead_with_a_reason_and_log_a_first_contact(qtbot, window, stor
     assert lead["working_status"] == "rejected"
     assert lead["rejection_reason"] == "Customer already works with another partner"
 
-    page.status_filter.setCurrentIndex(page.status_filter.findText("Open leads"))
+    page.status_box.setCurrentIndex(page.status_box.findText("Open leads"))
     assert page.model.position_of(sample["lead_new"]) == -1  # rejected leads leave the open list
     page.table.selectRow(0)
     first = page.current_id

@@ -8,13 +8,13 @@ from typing import Any
 import sqlalchemy as sa
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, QSplitter,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea,
+                               QSplitter, QVBoxLayout, QWidget)
 
 from workbench.ui.context import Context
 from workbench.ui.dialogs.note import NoteDialog
 from workbench.ui.tablemodel import SqlTableModel, TableSpec
-from workbench.ui.widgets import SearchBox, make_table, page_header
+from workbench.ui.widgets import SearchBox, StatusPill, heading_label, make_table, page_header
 
 
 class Page(QWidget):
@@ -113,6 +113,32 @@ class ListPage(Page):
 
     def build_detail(self, layout: QVBoxLayout) -> None:
         raise NotImplementedError
+
+    # --- shared pieces of pages -----------------------------------------------------------------
+
+    def add_detail_heading(self, layout: QVBoxLayout) -> None:
+        """The record's name with its status pill at the top of the detail pane."""
+        top = QHBoxLayout()
+        self.heading = heading_label()
+        self.pill = StatusPill()
+        top.addWidget(self.heading, 1)
+        top.addWidget(self.pill, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addLayout(top)
+
+    def status_filter(self, column: str, choices: list[tuple[str, str | None]],
+                      accessible_name: str) -> QComboBox:
+        """A combo box that limits the list to one value of `column` (None: all)."""
+        self.status_box = QComboBox()
+        self.status_box.setAccessibleName(accessible_name)
+        for text, value in choices:
+            self.status_box.addItem(text, value)
+
+        def changed() -> None:
+            self.model.set_where(**{column: self.status_box.currentData()})  # None: no condition
+            self._update_count()
+            self._select_position(0)
+        self.status_box.currentIndexChanged.connect(changed)
+        return self.status_box
 
     def show_detail(self, record_id: str | None) -> None:
         raise NotImplementedError

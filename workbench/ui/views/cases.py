@@ -5,7 +5,6 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QPlainTextEdit, QTextBrowser, QVBoxLayout, QWidget
 
 from workbench.ui import actions, format as fmt, queries
@@ -13,7 +12,7 @@ from workbench.ui.dialogs.open_case import OpenCaseDialog
 from workbench.ui.style import status_tone
 from workbench.ui.tablemodel import Column, TableSpec
 from workbench.ui.views.base import ListPage
-from workbench.ui.widgets import RecordForm, StatusPill, button, heading_label, primary, section
+from workbench.ui.widgets import RecordForm, button, primary, section
 
 SEVERITY_TONES = {"urgent": "rejected", "high": "warning", "normal": "", "low": "closed"}
 
@@ -54,13 +53,8 @@ class CasesPage(ListPage):
                                "Open a case for a customer (Alt+O)"))]
 
     def build_detail(self, layout: QVBoxLayout) -> None:
-        top = QHBoxLayout()
-        self.heading = heading_label()
-        self.pill = StatusPill()
+        self.add_detail_heading(layout)
         self.pill.setToolTip("Set by the vendor's support team")
-        top.addWidget(self.heading, 1)
-        top.addWidget(self.pill, 0, Qt.AlignmentFlag.AlignTop)
-        layout.addLayout(top)
         self.form = RecordForm("cases", ["case_number", "customer_domain", "severity",
                                          "escalation_requested", "description"], {
             "severity": lambda r: fmt.label(r.get("severity")),

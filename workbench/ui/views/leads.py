@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from workbench.ui import actions, format as fmt, queries
 from workbench.ui.style import status_tone
 from workbench.ui.tablemodel import Column, TableSpec
 from workbench.ui.views.base import ListPage
-from workbench.ui.widgets import RecordForm, StatusPill, banner, button, heading_label, set_tone
+from workbench.ui.widgets import RecordForm, banner, button, set_tone
 
 FILTERS = [("Open leads", ("new", "accepted")), ("All leads", None), ("New", "new"),
            ("Accepted", "accepted"), ("Contacted", "contacted"), ("Rejected", "rejected")]
@@ -47,20 +46,10 @@ class LeadsPage(ListPage):
         self.model.set_where(refresh=False, working_status=FILTERS[0][1])  # loads when shown
 
     def filters(self) -> list[QWidget]:
-        self.status_filter = QComboBox()
-        self.status_filter.setAccessibleName("Filter leads by status")
-        for text, value in FILTERS:
-            self.status_filter.addItem(text, value)
-        self.status_filter.currentIndexChanged.connect(self._status_changed)
-        return [self.status_filter]
+        return [self.status_filter("working_status", FILTERS, "Filter leads by status")]
 
     def build_detail(self, layout: QVBoxLayout) -> None:
-        top = QHBoxLayout()
-        self.heading = heading_label()
-        self.pill = StatusPill()
-        top.addWidget(self.heading, 1)
-        top.addWidget(self.pill, 0, Qt.AlignmentFlag.AlignTop)
-        layout.addLayout(top)
+        self.add_detail_heading(layout)
         self.notice = banner()
         layout.addWidget(self.notice)
         self.form = RecordForm("leads", [
@@ -103,11 +92,6 @@ class LeadsPage(ListPage):
         self.reject_button.setEnabled(status in ("new", "accepted"))
         self.contact_button.setEnabled(bool(row) and not row.get("first_contact_at")
                                        and status != "rejected")
-
-    def _status_changed(self) -> None:
-        self.model.set_where(working_status=self.status_filter.currentData())
-        self._update_count()
-        self._select_position(0)
 
     def _accept(self) -> None:
         if self.current_id:

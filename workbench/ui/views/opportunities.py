@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QTreeWidget, QTreeWidgetItem, QVBoxLayout
+from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem, QVBoxLayout
 
 from workbench.ui import format as fmt, queries
 from workbench.ui.tablemodel import Column, TableSpec
 from workbench.ui.views.base import ListPage
-from workbench.ui.widgets import RecordForm, StatusPill, banner, heading_label, section
+from workbench.ui.widgets import RecordForm, banner, section
 
 SPEC = TableSpec(
     entity="opportunities",
@@ -38,12 +37,7 @@ class OpportunitiesPage(ListPage):
     spec = SPEC
 
     def build_detail(self, layout: QVBoxLayout) -> None:
-        top = QHBoxLayout()
-        self.heading = heading_label()
-        self.pill = StatusPill()
-        top.addWidget(self.heading, 1)
-        top.addWidget(self.pill, 0, Qt.AlignmentFlag.AlignTop)
-        layout.addLayout(top)
+        self.add_detail_heading(layout)
         layout.addWidget(banner("Stages and amounts are set by the vendor.", "info"))
         self.form = RecordForm("opportunities", [
             "customer_name", "customer_domain", "stage", "amount_cents", "opened_on",

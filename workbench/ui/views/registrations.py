@@ -6,8 +6,7 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QVBoxLayout, QWidget
 
 from workbench.domain import registration as rules
 from workbench.domain.values import parse_datetime
@@ -15,7 +14,7 @@ from workbench.ui import actions, format as fmt, queries
 from workbench.ui.style import status_tone
 from workbench.ui.tablemodel import Column, TableSpec
 from workbench.ui.views.base import ListPage
-from workbench.ui.widgets import (RecordForm, StatusPill, banner, button, heading_label, primary,
+from workbench.ui.widgets import (RecordForm, banner, button, primary,
                                   set_tone)
 
 STATUS_FILTERS = [("All registrations", None),
@@ -65,20 +64,10 @@ class RegistrationsPage(ListPage):
         return [register]
 
     def filters(self) -> list[QWidget]:
-        self.status_filter = QComboBox()
-        self.status_filter.setAccessibleName("Filter by status")
-        for text, value in STATUS_FILTERS:
-            self.status_filter.addItem(text, value)
-        self.status_filter.currentIndexChanged.connect(self._status_changed)
-        return [self.status_filter]
+        return [self.status_filter("status", STATUS_FILTERS, "Filter by status")]
 
     def build_detail(self, layout: QVBoxLayout) -> None:
-        top = QHBoxLayout()
-        self.heading = heading_label()
-        self.pill = StatusPill()
-        top.addWidget(self.heading, 1)
-        top.addWidget(self.pill, 0, Qt.AlignmentFlag.AlignTop)
-        layout.addLayout(top)
+        self.add_detail_heading(layout)
         self.notice = banner()
         layout.addWidget(self.notice)
         self.form = RecordForm("registrations", [
@@ -150,12 +139,6 @@ class RegistrationsPage(ListPage):
         self.notice.setText(text)
         set_tone(self.notice, tone)
         self.notice.setVisible(bool(text))
-
-    def _status_changed(self) -> None:
-        value = self.status_filter.currentData()
-        self.model.set_where(status=value)  # None removes the condition
-        self._update_count()
-        self._select_position(0)
 
     def _act(self, action: str, note: str | None = None) -> None:
         if self.current_id is None:
