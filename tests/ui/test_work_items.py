@@ -54,6 +54,25 @@ def test_reject_a_lead_with_a_reason_and_log_a_first_contact(qtbot, window, stor
     assert lead["working_status"] == "contacted" and lead["first_contact_at"]
 
 
+def test_a_lead_the_vendor_recycled_cannot_be_worked(qtbot, window, store, sample):
+    """seed 001: no first contact within 48 hours → the vendor takes the lead back."""
+    from workbench.store.schema import RECORD_TABLES
+
+    leads = RECORD_TABLES["leads"]
+    with store.transaction() as conn:  # as a pull would write the vendor's field
+        conn.execute(sa.update(leads).where(leads.c.id == sample["lead_new"])
+                     .values(assignment_status="recycled"))
+    page = window.show_page("leads")
+    page.reload()
+    page.select_record(sample["lead_new"])
+    assert page.pill.text() == "Recycled" and "took this lead back" in page.notice.text()
+    assert not any(b.isEnabled() for b in (page.accept_button, page.reject_button,
+                                            page.contact_button))
+    row = page.model.position_of(sample["lead_new"])
+    assert [page.model.index(row, c).data() for c in range(page.model.columnCount())].count(
+        "recycled") == 1
+
+
 def test_open_a_case_for_a_customer_comment_and_ask_to_escalate(qtbot, window, store, sample):
     page = window.show_page("cases")
     qtbot.keyClick(page, Qt.Key.Key_O, Qt.KeyboardModifier.AltModifier)  # "&Open case…"

@@ -116,6 +116,8 @@ def sla_text(row: dict[str, Any], now: datetime | None = None) -> tuple[str, str
         return ("contacted in time", "ok") if sla.met else ("contacted late", "lapsed")
     if row.get("working_status") == "rejected":
         return "rejected", ""
+    if row.get("assignment_status") == "recycled":
+        return "recycled", "lapsed"
     if sla.breached:
         return "SLA breached", "lapsed"
     text = f"{duration(sla.remaining)} left"

@@ -31,7 +31,7 @@ SPEC = TableSpec(
     ),
     search=("company_name", "company_domain", "contact_name", "contact_email", "source"),
     default_sort="assigned_at",
-    fetch=("first_contact_at",),
+    fetch=("first_contact_at", "assignment_status"),
 )
 
 
@@ -79,19 +79,26 @@ class LeadsPage(ListPage):
         self.detail.setEnabled(bool(row))
         self.heading.setText(row.get("company_name") or "No lead selected")
         status = row.get("working_status") or ""
-        self.pill.show_status(fmt.label(status), status_tone(status))
+        recycled = row.get("assignment_status") == "recycled"
+        if recycled:
+            self.pill.show_status("Recycled", status_tone("expired"))
+        else:
+            self.pill.show_status(fmt.label(status), status_tone(status))
         self.form.show_record(row)
         text, tone = fmt.sla_text(row) if row else ("", "")
-        if text and not row.get("first_contact_at") and status != "rejected":
+        if recycled:
+            text = ("The vendor took this lead back: no first contact was logged within 48 "
+                    "hours. It can no longer be worked here.")
+        elif text and not row.get("first_contact_at") and status != "rejected":
             text = f"First contact due: {text}" if tone != "lapsed" else \
                 "The 48-hour first-contact SLA has passed: contact the customer now."
         set_tone(self.notice, {"lapsed": "rejected", "warning": "warning", "ok": "ok"}.get(tone, "info"))
         self.notice.setText(text)
         self.notice.setVisible(bool(text))
-        self.accept_button.setEnabled(status == "new")
-        self.reject_button.setEnabled(status in ("new", "accepted"))
+        self.accept_button.setEnabled(status == "new" and not recycled)
+        self.reject_button.setEnabled(status in ("new", "accepted") and not recycled)
         self.contact_button.setEnabled(bool(row) and not row.get("first_contact_at")
-                                       and status != "rejected")
+                                       and status != "rejected" and not recycled)
 
     def _accept(self) -> None:
         if self.current_id:
