@@ -3,14 +3,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Debian packages: pdftoppm renders scorecard PDFs in tests; Qt's xcb/EGL libraries for offscreen Qt.
+# Debian packages: pdftoppm renders scorecard PDFs in tests; Xvfb is the real X server the first-run
+# test opens the demo window on; Qt's X11/EGL libraries (the list the window's pre-flight checks).
 need=()
 command -v pdftoppm >/dev/null || need+=(poppler-utils)
-ldconfig -p | grep -q libEGL.so.1 || need+=(libegl1)
-ldconfig -p | grep -q libxkbcommon.so.0 || need+=(libxkbcommon0)
-ldconfig -p | grep -q libfontconfig.so.1 || need+=(libfontconfig1)
-ldconfig -p | grep -q libGL.so.1 || need+=(libgl1)
-ldconfig -p | grep -q libdbus-1.so.3 || need+=(libdbus-1-3)
+command -v Xvfb >/dev/null || need+=(xvfb)
+read -r -a qt_libraries <<< "$(python3 -c 'from workbench.ui.display import missing_xcb_packages as m; print(" ".join(m()))')"
+need+=("${qt_libraries[@]}")
 if [ ${#need[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq && $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}"

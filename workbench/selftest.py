@@ -41,9 +41,9 @@ def _ensure(condition: bool, message: str) -> None:
 
 def _use_offscreen_without_display() -> str:
     # Qt aborts the process (not an exception) when it cannot open the display: pick offscreen
-    # before the QApplication exists unless there is a display or the caller chose a platform.
-    if not os.environ.get("QT_QPA_PLATFORM") and sys.platform.startswith("linux") \
-            and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+    # before the QApplication exists unless a window can really open here.
+    from workbench.ui.display import display_problem
+    if display_problem() is not None:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
     return os.environ.get("QT_QPA_PLATFORM", "default")
 

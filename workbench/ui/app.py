@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
 from workbench.store.db import APP_NAME, Store, StoreError, default_data_dir, open_store
 from workbench.ui.context import Context
 from workbench.ui.demo_menu import add_demo_menu
+from workbench.ui.display import EXIT_NO_DISPLAY, display_problem
 from workbench.ui.main_window import MainWindow
 from workbench.ui.style import style_sheet
 
@@ -73,6 +74,10 @@ def acquire_lock(folder: Path) -> QLockFile | None:
 
 
 def run(data_dir: Path | str | None = None, demo: bool = False) -> int:
+    problem = display_problem()
+    if problem is not None:  # Qt would abort the process (exit 134) with misleading advice
+        print(problem, file=sys.stderr)
+        return EXIT_NO_DISPLAY
     log_file = setup_logging()
     app = application()
     settings = default_settings()
