@@ -3,12 +3,14 @@
 import re
 import shutil
 import subprocess
+from dataclasses import replace
 
 import pytest
 from pypdf import PdfReader
 
 from tests.domain import scorecard_sample as sample
 from workbench.domain import scorecard as sc
+from workbench.reports import fonts
 from workbench.reports import scorecard as report
 from workbench.reports.pdf import render_scorecard_pdf
 from workbench.reports.scorecard import load_scorecard
@@ -100,12 +102,51 @@ def test_metadata_has_title_author_and_the_period(pdf):
     assert meta.subject == "Quarterly business review scorecard, Q3 2026 (1 Jul 2026 – 30 Sep 2026)"
 
 
-def test_only_the_embedded_dejavu_fonts_are_used(pdf):
-    for page in PdfReader(pdf).pages:
+def embedded_fonts(path) -> set[str]:
+    names = set()
+    for page in PdfReader(path).pages:
         for font in page["/Resources"]["/Font"].values():
             font = font.get_object()
-            assert re.fullmatch(r"/[A-Z]{6}\+DejaVuSans(-Bold)?", font["/BaseFont"])
             assert "/FontFile2" in font["/FontDescriptor"]  # the TrueType program is embedded
+            names.add(re.sub(r"^/[A-Z]{6}\+", "", font["/BaseFont"]))
+    return names
+
+
+def test_only_the_embedded_dejavu_fonts_are_used(pdf):
+    assert embedded_fonts(pdf) == {"DejaVuSans", "DejaVuSans-Bold"}  # no fallback needed here
+
+
+CJK_ACCOUNTS = ("株式会社テスト", "北京科技有限公司", "삼성전자 주식회사", "Café ☕ Ünïcode 🚀 Ltd")
+
+
+def test_names_in_any_script_print_and_extract_as_text(card, tmp_path):
+    """Issue: the QBR PDF printed 株式会社テスト as □□□□□□□. Each run of text DejaVu lacks is set
+    in an embedded CJK subset; an emoji no font has keeps the rest of its line intact."""
+    accounts = tuple(replace(card.top_accounts[index % len(card.top_accounts)], name=name)
+                     for index, name in enumerate(CJK_ACCOUNTS))
+    cjk = sc.Scorecard(**{**card.__dict__, "partner_name": "株式会社テスト・パートナーズ",
+                          "top_accounts": accounts})
+    path = render_scorecard_pdf(cjk, tmp_path / "cjk.pdf")
+    texts = pages_text(path)
+    assert "株式会社テスト・パートナーズ" in lines(texts[0])[:3]  # the cover
+    footer = " ".join(texts[1].split())  # pypdf breaks the line where the font changes
+    assert "株式会社テスト・パートナーズ · Partner scorecard Q3 2026" in footer
+    rows = lines(texts[2])
+    for name in CJK_ACCOUNTS[:3]:
+        assert name in rows, name
+    # the rocket has no glyph in any bundled font: a box, and the rest of the row stays whole
+    assert any(row.startswith("Café ☕ Ünïcode ") and row.endswith(" Ltd") for row in rows)
+    assert {"DroidSansFallback", "NanumSquareR"} <= embedded_fonts(path)
+    done, pngs = pdftoppm(path, tmp_path)
+    assert done.returncode == 0 and done.stderr == ""
+
+
+def test_a_run_goes_to_the_first_font_with_its_glyphs():
+    assert list(fonts.runs("ACME 株式会社 삼성 GmbH")) == [
+        ("DejaVuSans", "ACME "), ("WorkbenchHan", "株式会社"), ("DejaVuSans", " "),
+        ("WorkbenchHangul", "삼성"), ("DejaVuSans", " GmbH")]
+    assert fonts.markup("R&D 株式") == 'R&amp;D <font name="WorkbenchHan">株式</font>'
+    assert list(fonts.runs("🚀 Ltd")) == [("DejaVuSans", "🚀 Ltd")]  # no font has it: stays put
 
 
 def test_invariant_output_is_byte_identical(card, pdf, tmp_path):

@@ -6,13 +6,12 @@ revenue by month, the registration funnel, the engagement trend. Then tier progr
 would close the gap, top accounts and how the figures are computed. "Page N of M" on every page.
 
 DejaVu Sans is embedded (workbench/resources/fonts) so "Müller GmbH" and "Société Générale"
-render everywhere. `invariant=True` makes the output byte-identical for the same scorecard.
+render everywhere, with CJK fallback fonts per run of text (reports/fonts.py) for 株式会社テスト. `invariant=True` makes the output byte-identical for the same scorecard.
 """
 
 from __future__ import annotations
 
 import os
-import threading
 import uuid
 from collections.abc import Sequence
 from pathlib import Path
@@ -28,7 +27,6 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas as pdfcanvas
 from reportlab.platypus import (BaseDocTemplate, CondPageBreak, Flowable, Frame, KeepTogether,
                                 LongTable, PageBreak, PageTemplate, Paragraph, Spacer, Table,
@@ -38,9 +36,9 @@ from workbench import __version__
 from workbench.domain import scorecard as sc
 from workbench.domain.scorecard import Scorecard
 from workbench.reports import scorecard as text
-
-FONT, FONT_BOLD = "DejaVuSans", "DejaVuSans-Bold"
-FONTS_DIR = Path(__file__).resolve().parent.parent / "resources" / "fonts"
+from workbench.reports.fonts import FONT, FONT_BOLD, draw_string, register_fonts
+from workbench.reports.fonts import markup as _escape
+from workbench.reports.fonts import shortened as _shortened
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN = 16 * mm
@@ -86,20 +84,6 @@ def render_scorecard_pdf(scorecard: Scorecard, path: Path, *, invariant: bool = 
 
 # ---------------------------------------------------------------------------------------------
 # Fonts, styles, document
-
-_fonts_lock = threading.Lock()
-
-
-def register_fonts() -> None:
-    """Register DejaVu Sans (regular, bold) once per process; safe from any thread."""
-    with _fonts_lock:
-        if FONT in pdfmetrics.getRegisteredFontNames():
-            return
-        pdfmetrics.registerFont(TTFont(FONT, str(FONTS_DIR / "DejaVuSans.ttf")))
-        pdfmetrics.registerFont(TTFont(FONT_BOLD, str(FONTS_DIR / "DejaVuSans-Bold.ttf")))
-        pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD, italic=FONT,
-                                      boldItalic=FONT_BOLD)
-
 
 def _style(name: str, size: float, *, bold: bool = False, colour: Any = INK,
            leading: float | None = None, **extra: Any) -> ParagraphStyle:
@@ -181,7 +165,7 @@ def _canvas_maker(card: Scorecard) -> type[pdfcanvas.Canvas]:
             self.line(MARGIN, MARGIN, PAGE_WIDTH - MARGIN, MARGIN)
             self.setFont(FONT, 7)
             self.setFillColor(MUTED)
-            self.drawString(MARGIN, MARGIN - 10, footer)
+            draw_string(self, MARGIN, MARGIN - 10, footer, FONT, 7)
             self.drawRightString(PAGE_WIDTH - MARGIN, MARGIN - 10, f"Page {number} of {total}")
 
     return NumberedCanvas
@@ -229,15 +213,6 @@ def _cover_name(name: str, width: float) -> Paragraph:
 def _name_paragraph(name: str, size: int) -> Paragraph:
     return Paragraph(_escape(name), _style(f"cover-name-{size}", size, bold=True,
                                            colour=colors.white, leading=size * 1.15))
-
-
-def _shortened(value: str, font: str, size: float, width: float) -> str:
-    """`value`, cut with "…" so that it is at most `width` wide."""
-    if pdfmetrics.stringWidth(value, font, size) <= width:
-        return value
-    while value and pdfmetrics.stringWidth(value + "…", font, size) > width:
-        value = value[:-1]
-    return value.rstrip() + "…"
 
 
 def _tier_badge(canvas: pdfcanvas.Canvas, tier: str, right: float, top: float) -> None:
@@ -402,10 +377,6 @@ def _rating_chip(row: int, rating: str) -> list[tuple[Any, ...]]:
     return [("BACKGROUND", (-1, row), (-1, row), colors.HexColor(background)),
             ("TEXTCOLOR", (-1, row), (-1, row), colors.HexColor(ink)),
             ("FONTNAME", (-1, row), (-1, row), FONT_BOLD)]
-
-
-def _escape(value: str) -> str:
-    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 # ---------------------------------------------------------------------------------------------
