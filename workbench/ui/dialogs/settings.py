@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Signal
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QGroupBox,
                                QHBoxLayout, QLabel, QLineEdit, QPushButton, QSpinBox, QVBoxLayout,
                                QWidget)
@@ -14,6 +15,9 @@ from workbench.ui.context import Context
 from workbench.ui.syncing import DEFAULT_INTERVAL_MIN
 from workbench.ui.tasks import Task
 from workbench.ui.widgets import banner, primary, set_tone
+
+
+MAX_FOLDER_WIDTH = 720  # the dialog stays well inside a 1366 px screen
 
 
 class SettingsDialog(QDialog):
@@ -71,8 +75,10 @@ class SettingsDialog(QDialog):
         self.interval.setAccessibleName("Automatic sync interval in minutes")
         form2.addRow("&Auto-sync every:", self.interval)
         data_row = QHBoxLayout()
-        self.data_dir = QLineEdit(str(ctx.settings.value("data/dir", str(ctx.store.data_dir), type=str)))
+        self.data_dir = QLineEdit()
         self.data_dir.setAccessibleName("Data folder")
+        self.data_dir.textChanged.connect(self.data_dir.setToolTip)
+        self._show_folder(str(ctx.settings.value("data/dir", str(ctx.store.data_dir), type=str)))
         browse = QPushButton("&Choose…")
         browse.setAccessibleName("Choose data folder")
         browse.clicked.connect(self._browse)
@@ -137,10 +143,17 @@ class SettingsDialog(QDialog):
         set_tone(self.message, tone)
         self.message.setVisible(True)
 
+    def _show_folder(self, folder: str) -> None:
+        """The whole path where it fits (the field widens up to MAX_FOLDER_WIDTH), else its start."""
+        self.data_dir.setText(folder)
+        self.data_dir.setCursorPosition(0)  # a path read from its middle says nothing
+        width = QFontMetrics(self.data_dir.font()).horizontalAdvance(folder) + 24
+        self.data_dir.setMinimumWidth(min(max(width, 260), MAX_FOLDER_WIDTH))
+
     def _browse(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Data folder", self.data_dir.text())
         if folder:
-            self.data_dir.setText(folder)
+            self._show_folder(folder)
 
     def save(self) -> None:
         self.ctx.settings.setValue("sync/interval_minutes", self.interval.value())

@@ -9,12 +9,13 @@ import sqlalchemy as sa
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QComboBox, QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea,
-                               QSplitter, QVBoxLayout, QWidget)
+                               QSplitter, QStyle, QVBoxLayout, QWidget)
 
 from workbench.ui.context import Context
 from workbench.ui.dialogs.note import NoteDialog
 from workbench.ui.tablemodel import SqlTableModel, TableSpec
-from workbench.ui.widgets import SearchBox, StatusPill, heading_label, make_table, page_header
+from workbench.ui.widgets import (RecordForm, SearchBox, StatusPill, heading_label, make_table,
+                                  page_header)
 
 
 class Page(QWidget):
@@ -55,7 +56,6 @@ class Page(QWidget):
 class ListPage(Page):
     spec: TableSpec
     search_placeholder = "Search"
-    detail_width = 330
 
     def __init__(self, ctx: Context) -> None:
         super().__init__(ctx)
@@ -84,6 +84,7 @@ class ListPage(Page):
         self.detail.setObjectName("detail")
         detail_layout = QVBoxLayout(self.detail)
         detail_layout.setContentsMargins(16, 14, 16, 14)
+        self.detail_layout = detail_layout
         self.build_detail(detail_layout)
         scroll = QScrollArea()
         scroll.setWidget(self.detail)
@@ -91,7 +92,8 @@ class ListPage(Page):
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         # The detail wraps its text to the pane; a sideways scroll bar would hide the buttons.
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setMinimumWidth(300)
+        self.detail_width = self.detail_needed_width(scroll)
+        scroll.setMinimumWidth(self.detail_width)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.table)
         splitter.addWidget(scroll)
@@ -113,6 +115,18 @@ class ListPage(Page):
 
     def build_detail(self, layout: QVBoxLayout) -> None:
         raise NotImplementedError
+
+    def detail_content_width(self) -> int:
+        """The width the detail's content needs (fields, buttons), without the pane's margins."""
+        form: RecordForm | None = getattr(self, "form", None)  # most details have one
+        margins = self.detail_layout.contentsMargins()
+        return max(form.needed_width() if form is not None else 0,
+                   self.detail_layout.sizeHint().width() - margins.left() - margins.right())
+
+    def detail_needed_width(self, scroll: QScrollArea) -> int:
+        margins = self.detail_layout.contentsMargins()
+        bar = scroll.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        return self.detail_content_width() + margins.left() + margins.right() + 2 + bar
 
     # --- shared pieces of pages -----------------------------------------------------------------
 

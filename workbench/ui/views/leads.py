@@ -6,6 +6,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
+from workbench.domain.model import LEAD_WORKING_STATUSES
 from workbench.ui import actions, format as fmt, queries
 from workbench.ui.style import status_tone
 from workbench.ui.tablemodel import Column, TableSpec
@@ -18,14 +19,17 @@ FILTERS = [("Open leads", ("new", "accepted")), ("All leads", None), ("New", "ne
 SPEC = TableSpec(
     entity="leads",
     columns=(
-        Column("company_name", "Company", sort="company_name", width=180),
-        Column("contact_name", "Contact", sort="contact_name", width=125),
-        Column("source", "Source", sort="source", width=95),
-        Column("assigned_at", "Assigned", sort="assigned_at", width=95,
+        Column("company_name", "Company", sort="company_name", stretch=True,
+               samples=("Globex Corporation",)),
+        Column("contact_name", "Contact", sort="contact_name", samples=("Camille Laurent",)),
+        Column("source", "Source", sort="source", samples=("Trade show",)),
+        Column("assigned_at", "Assigned", sort="assigned_at", samples=("12 Nov 2026",),
                display=lambda r: fmt.ago(r.get("assigned_at"))),
-        Column("sla", "First contact SLA", sort="assigned_at", width=150,
+        Column("sla", "First contact SLA", sort="assigned_at",
+               samples=("23 h 59 min left", "contacted in time"),
                display=lambda r: fmt.sla_text(r)[0], tone=lambda r: fmt.sla_text(r)[1]),
-        Column("working_status", "Status", sort="working_status", width=100, pill=True,
+        Column("working_status", "Status", sort="working_status", pill=True,
+               samples=tuple(fmt.label(s) for s in LEAD_WORKING_STATUSES) + ("Recycled",),
                display=lambda r: fmt.label(r.get("working_status")),
                tone=lambda r: status_tone(r.get("working_status"))),
     ),
@@ -58,7 +62,9 @@ class LeadsPage(ListPage):
             "assigned_at": lambda r: fmt.day(r.get("assigned_at")) + (
                 f"  ({fmt.ago(r['assigned_at'])})" if r.get("assigned_at") else ""),
             "first_contact_at": lambda r: fmt.day(r.get("first_contact_at")),
-        })
+        }, titles={"company_domain": "Domain", "contact_name": "Contact", "contact_email": "Email",
+                   "assigned_at": "Assigned", "first_contact_at": "First contact",
+                   "rejection_reason": "Why rejected"})
         layout.addWidget(self.form)
         row = QHBoxLayout()
         self.accept_button = button("Accept", "Accept lead", self._accept)

@@ -14,8 +14,7 @@ from workbench.ui import actions, format as fmt, queries
 from workbench.ui.style import status_tone
 from workbench.ui.tablemodel import Column, TableSpec
 from workbench.ui.views.base import ListPage
-from workbench.ui.widgets import (RecordForm, banner, button, primary,
-                                  set_tone)
+from workbench.ui.widgets import DOMAIN_SAMPLE, RecordForm, banner, button, primary, set_tone
 
 STATUS_FILTERS = [("All registrations", None),
                   ("Active", ("draft", "submitted", "pending_review", "approved")),
@@ -30,20 +29,30 @@ def _status_tone(row: dict[str, Any]) -> str:
     return status_tone(fmt.effective_status(row))
 
 
+def _protection_note(row: dict[str, Any]) -> tuple[str, str]:
+    """'45 days left' after an approved registration's pill (a lapsed one reads Expired)."""
+    text, tone = fmt.protection_text(row)
+    return ("", "") if tone == "lapsed" else (text, tone)
+
+
+STATUS_LABELS = tuple(fmt.label(s) for s in rules.RegistrationStatus)
+
 SPEC = TableSpec(
     entity="registrations",
     columns=(
-        Column("customer_name", "Customer", sort="customer_name", width=170),
-        Column("product", "Product", sort="product", width=110),
-        Column("deal_value_cents", "Value", sort="deal_value_cents", width=80, right=True,
+        Column("customer_name", "Customer", sort="customer_name", stretch=True,
+               samples=("Tyrell Robotics",)),  # at least this; all the room the others leave
+        Column("product", "Product", sort="product", samples=("Support Premium",)),
+        Column("deal_value_cents", "Value", sort="deal_value_cents", right=True,
+               samples=("$1,250,000",),
                display=lambda r: fmt.money(r.get("deal_value_cents"), r.get("currency"))),
-        Column("expected_close_date", "Close date", sort="expected_close_date", width=95,
-               display=lambda r: fmt.day(r.get("expected_close_date"))),
-        Column("status", "Status", sort="status", width=122, display=_status, tone=_status_tone,
-               pill=True),
-        Column("protection", "Protection", sort="approved_at", width=105,
-               display=lambda r: fmt.protection_text(r)[0], tone=lambda r: fmt.protection_text(r)[1]),
-        Column("registration_number", "Number", sort="registration_number", width=80),
+        Column("expected_close_date", "Close date", sort="expected_close_date",
+               samples=("30 Sep 2027",), display=lambda r: fmt.day(r.get("expected_close_date"))),
+        Column("status", "Status", sort="status", display=_status, tone=_status_tone, pill=True,
+               samples=STATUS_LABELS, note=_protection_note,
+               note_samples=(("Approved", "89 days left"),)),
+        Column("registration_number", "Number", sort="registration_number",
+               samples=("DR-2026-000123",)),
     ),
     search=("customer_name", "customer_domain", "product", "registration_number"),
     default_sort="expected_close_date",
@@ -80,7 +89,12 @@ class RegistrationsPage(ListPage):
             "submitted_at": lambda r: fmt.day(r.get("submitted_at")),
             "approved_at": lambda r: fmt.day(r.get("approved_at")),
             "review_reason": lambda r: fmt.label(r.get("review_reason")),
-        })
+        }, titles={"customer_domain": "Domain", "deal_value_cents": "Value",
+                   "expected_close_date": "Expected close", "registration_number": "Number",
+                   "protection_expires_at": "Protected until", "review_reason": "Review reason",
+                   "decision_reason": "Decision", "submitted_at": "Submitted",
+                   "approved_at": "Approved", "request_note": "Your request"},
+            value_sample=DOMAIN_SAMPLE)  # the customer's name is the heading, wrapped at spaces
         layout.addWidget(self.form)
         row = QGridLayout()  # two by two: fits the narrow detail pane at 1366 px
         self.submit_button = button("Submit", "Submit to the vendor", partial(self._act, "submit"),

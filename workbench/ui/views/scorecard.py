@@ -7,13 +7,14 @@ from typing import Any
 
 from PySide6.QtCore import QStandardPaths
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QTreeWidget, QTreeWidgetItem,
+from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QTreeWidgetItem,
                                QVBoxLayout)
 
 from workbench.ui import style
 from workbench.ui.tasks import Task
 from workbench.ui.views.base import Page
-from workbench.ui.widgets import Card, banner, button, page_header, primary, set_tone
+from workbench.ui.widgets import (Card, banner, button, col, make_tree, page_header, primary,
+                                  set_tone)
 
 HEADLINE = ("registrations_90d", "approval_rate_90d", "close_rate_12m", "closed_revenue_12m")
 RATING_TONES = {"high": "ok", "above typical": "ok", "typical": "info", "below typical": "warning",
@@ -61,15 +62,11 @@ class ScorecardPage(Page):
         for card in self.cards:
             cards.addWidget(card)
         root.addLayout(cards)
-        self.table = QTreeWidget()
-        self.table.setAccessibleName("Scorecard measures")
-        self.table.setHeaderLabels(["Measure", "Period", "Value", "Based on", "Program average",
-                                    "Benchmark"])
-        self.table.setRootIsDecorated(False)
-        self.table.setUniformRowHeights(True)
-        self.table.setAlternatingRowColors(True)
-        for column, width in enumerate((240, 90, 100, 190, 130)):
-            self.table.setColumnWidth(column, width)
+        self.table = make_tree("Scorecard measures", [
+            col("Measure", "Training / certification completion"), col("Period", "since joining"),
+            col("Value", "$1,250,000"), col("Based on", "no won deal yet, 275 days since joining"),
+            col("Program average", "$1,250,000"),
+            col("Benchmark", "above typical (typical 60-90 days)", stretch=True)])
         root.addWidget(self.table, 1)
         self.tier = QLabel()
         self.tier.setWordWrap(True)

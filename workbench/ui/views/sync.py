@@ -6,24 +6,12 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import (QHBoxLayout, QTabWidget, QTreeWidget, QTreeWidgetItem, QVBoxLayout,
+from PySide6.QtWidgets import (QHBoxLayout, QTabWidget, QTreeWidgetItem, QVBoxLayout,
                                QWidget)
 
 from workbench.ui import format as fmt, queries, style
 from workbench.ui.views.base import Page
-from workbench.ui.widgets import Card, banner, button, page_header, primary, set_tone
-
-
-def _tree(accessible: str, headers: list[str], widths: list[int]) -> QTreeWidget:
-    tree = QTreeWidget()
-    tree.setAccessibleName(accessible)
-    tree.setHeaderLabels(headers)
-    tree.setRootIsDecorated(False)
-    tree.setUniformRowHeights(True)
-    tree.setAlternatingRowColors(True)
-    for column, width in enumerate(widths):
-        tree.setColumnWidth(column, width)
-    return tree
+from workbench.ui.widgets import Card, banner, button, col, make_tree, page_header, primary, set_tone
 
 
 def _what(op: dict[str, Any]) -> str:
@@ -60,11 +48,22 @@ class SyncPage(Page):
         root.addLayout(cards)
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Sync details")
-        self.conflicts = _tree("Conflicts", ["Record", "Field", "Mine", "Theirs (vendor)"], [220, 140, 200])
-        self.rejected = _tree("Rejected changes", ["Record", "Change", "Reason", "When"], [200, 150, 330])
-        self.pending = _tree("Pending changes", ["Record", "Change", "Edited"], [240, 240])
-        self.history = _tree("Sync history", ["Started", "Outcome", "Sent", "Received", "Message"],
-                             [150, 90, 60, 80])
+        self.tabs.setElideMode(Qt.TextElideMode.ElideNone)  # titles with counts, never cut
+        # The long text of each list (the values, the reason, the message) stretches.
+        self.conflicts = make_tree("Conflicts", [
+            col("Record", "Müller Maschinenbau GmbH"), col("Field", "Expected close date"),
+            col("Mine", "Renewal in Q3", stretch=True),
+            col("Theirs (vendor)", "Renewal in Q4", stretch=True)])
+        self.rejected = make_tree("Rejected changes", [
+            col("Record", "Müller Maschinenbau GmbH"), col("Change", "Change: working status"),
+            col("Reason", "the vendor took this lead back", stretch=True),
+            col("When", "12 Nov 2026")])
+        self.pending = make_tree("Pending changes", [
+            col("Record", "Müller Maschinenbau GmbH"),
+            col("Change", "Change: notes", stretch=True), col("Edited", "12 Nov 2026")])
+        self.history = make_tree("Sync history", [
+            col("Started", "12 Nov 2026 14:05"), col("Outcome", "cancelled"), col("Sent", "10,000"),
+            col("Received", "100,000"), col("Message", "vendor server unreachable", stretch=True)])
         conflict_box = QWidget()
         conflict_layout = QVBoxLayout(conflict_box)
         conflict_layout.setContentsMargins(8, 8, 8, 8)

@@ -11,7 +11,8 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QTreeWidget, QTreeWidget
 
 from workbench.ui import format as fmt, queries, style
 from workbench.ui.views.base import Page
-from workbench.ui.widgets import Card, page_header, section
+from workbench.ui.tablemodel import Column
+from workbench.ui.widgets import Card, col, make_tree, page_header, section
 
 ROLE_TARGET = Qt.ItemDataRole.UserRole  # (page, record id) to open on double-click / Enter
 
@@ -39,10 +40,19 @@ class TodayPage(Page):
         grid = QGridLayout()
         grid.setSpacing(12)
         self.lists = {
-            "leads": self._list("Leads near SLA breach", ["Company", "Contact", "First contact"]),
-            "registrations": self._list("Protection ending soon", ["Customer", "Value", "Protection"]),
-            "sync": self._list("Conflicts and rejected changes", ["Record", "What", "Why"]),
-            "cases": self._list("Cases waiting on you", ["Subject", "Customer", "Updated"]),
+            "leads": self._list("Leads near SLA breach", [
+                col("Company", "Globex Corporation", stretch=True), col("Contact", "Camille Laurent"),
+                col("First contact", "23 h 59 min left")]),
+            "registrations": self._list("Protection ending soon", [
+                col("Customer", "Globex Corporation", stretch=True), col("Value", "$1,250,000"),
+                col("Protection", "14 days left · renew now")]),
+            # The reason is the long text: it gets the room the record and the change leave.
+            "sync": self._list("Conflicts and rejected changes", [
+                col("Record", "Globex Corporation"), col("What", "withdraw rejected"),
+                col("Why", "changed here and by the vendor", stretch=True)]),
+            "cases": self._list("Cases waiting on you", [
+                col("Subject", "Licence key rejected", stretch=True),
+                col("Customer", "umbrella-health.co.uk"), col("Updated", "12 Nov 2026")]),
         }
         titles = {"leads": "Leads near SLA breach", "registrations": "Protection ending in ≤ 15 days",
                   "sync": "Conflicts and rejected changes", "cases": "Cases waiting on you"}
@@ -54,15 +64,8 @@ class TodayPage(Page):
         root.addLayout(grid, 1)
         self.data: dict[str, list[dict[str, Any]]] | None = None
 
-    def _list(self, accessible: str, headers: list[str]) -> QTreeWidget:
-        tree = QTreeWidget()
-        tree.setAccessibleName(accessible)
-        tree.setHeaderLabels(headers)
-        tree.setRootIsDecorated(False)
-        tree.setUniformRowHeights(True)
-        tree.setAlternatingRowColors(True)
-        tree.setColumnWidth(0, 230)
-        tree.setColumnWidth(1, 140)
+    def _list(self, accessible: str, columns: list[Column]) -> QTreeWidget:
+        tree = make_tree(accessible, columns)
         tree.itemActivated.connect(self._open)
         return tree
 
@@ -91,8 +94,9 @@ class TodayPage(Page):
         sync = self.lists["sync"]
         sync.clear()
         for conflict in data["conflicts"]:
-            self._add(sync, [conflict["label"], f"conflict on {fmt.label(conflict['field']).lower()}",
-                             "changed here and by the vendor"], ("conflict", conflict["id"]), "warning")
+            self._add(sync, [conflict["label"], "conflict",
+                             f"{conflict['field_label']} changed here and by the vendor"],
+                      ("conflict", conflict["id"]), "warning")
         for op in data["rejected"]:
             what = op["action"] or op["kind"]
             self._add(sync, [op["label"], f"{what} rejected", op.get("reason") or ""],
@@ -116,7 +120,8 @@ class TodayPage(Page):
     def _add(tree: QTreeWidget, cells: list[str], target: tuple[str, str], tone: str = "") -> None:
         item = QTreeWidgetItem(cells)
         item.setData(0, ROLE_TARGET, target)
-        item.setToolTip(len(cells) - 1, cells[-1])
+        for column, text in enumerate(cells):  # what does not fit is there on hover
+            item.setToolTip(column, text)
         if tone:
             item.setForeground(len(cells) - 1, QColor(style.TONES[tone][0]))
         tree.addTopLevelItem(item)
