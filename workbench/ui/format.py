@@ -83,6 +83,22 @@ def stage(value: int | None, outcome: str | None = "open") -> str:
 
 # --- registrations -----------------------------------------------------------------------------
 
+CLOSED_STATUSES = ("won", "lost")  # the deal behind the registration (or the opportunity) closed
+
+
+def registration_close_day(row: dict[str, Any]) -> str:
+    """The close date a rep means: the day the deal closed once won or lost, else the expected."""
+    if row.get("status") in CLOSED_STATUSES and row.get("decided_at"):
+        return day(row["decided_at"])
+    return day(row.get("expected_close_date"))
+
+
+def opportunity_close_day(row: dict[str, Any]) -> str:
+    if row.get("outcome") in CLOSED_STATUSES and row.get("closed_on"):
+        return day(row["closed_on"])
+    return day(row.get("expected_close_date"))
+
+
 def effective_status(row: dict[str, Any], now: datetime | None = None) -> str:
     """The status a rep should see: an approved registration past its window has lapsed."""
     approved = row.get("approved_at")

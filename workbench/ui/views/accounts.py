@@ -107,7 +107,7 @@ class AccountsPage(ListPage):
                    lambda r: [r["name"], r.get("email") or "", r.get("role") or ""])
         self._fill(self.registrations, data["registrations"], lambda r: [
             r["product"], fmt.money(r["deal_value_cents"], r.get("currency")),
-            fmt.label(fmt.effective_status(r)), fmt.day(r.get("expected_close_date"))])
+            fmt.label(fmt.effective_status(r)), fmt.registration_close_day(r)])
         self._fill(self.opportunities, data["opportunities"], lambda r: [
             r["name"], fmt.stage(r.get("stage"), r.get("outcome")),
             fmt.money(r.get("amount_cents"), r.get("currency"))])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from PySide6.QtWidgets import QTreeWidgetItem, QVBoxLayout
 
 from workbench.ui import format as fmt, queries
@@ -19,15 +20,18 @@ SPEC = TableSpec(
                display=lambda r: fmt.stage(r.get("stage"), r.get("outcome"))),
         Column("amount_cents", "Amount", sort="amount_cents", right=True, samples=("$1,250,000",),
                display=lambda r: fmt.money(r.get("amount_cents"), r.get("currency"))),
-        Column("expected_close_date", "Close date", sort="expected_close_date",
-               samples=("30 Sep 2027",), display=lambda r: fmt.day(r.get("expected_close_date"))),
+        Column("close_date", "Close date", sort="close_date", samples=("30 Sep 2027",),
+               display=fmt.opportunity_close_day),
         Column("outcome", "Outcome", sort="outcome", pill=True, samples=("Open", "Won", "Lost"),
                display=lambda r: fmt.label(r.get("outcome")),
                tone=lambda r: {"won": "ok", "lost": "closed", "open": "info"}.get(r.get("outcome") or "", "")),
     ),
     search=("name", "customer_name", "customer_domain"),
-    default_sort="expected_close_date",
-    fetch=("currency",),
+    default_sort="close_date",
+    fetch=("currency", "expected_close_date", "closed_on"),
+    sort_sql={"close_date": lambda t: sa.case(
+        (t.c.outcome.in_(fmt.CLOSED_STATUSES) & t.c.closed_on.is_not(None), t.c.closed_on),
+        else_=t.c.expected_close_date)},
 )
 
 

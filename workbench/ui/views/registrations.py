@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
+import sqlalchemy as sa
 from PySide6.QtWidgets import QGridLayout, QVBoxLayout, QWidget
 
 from workbench.domain import registration as rules
@@ -46,8 +47,8 @@ SPEC = TableSpec(
         Column("deal_value_cents", "Value", sort="deal_value_cents", right=True,
                samples=("$1,250,000",),
                display=lambda r: fmt.money(r.get("deal_value_cents"), r.get("currency"))),
-        Column("expected_close_date", "Close date", sort="expected_close_date",
-               samples=("30 Sep 2027",), display=lambda r: fmt.day(r.get("expected_close_date"))),
+        Column("close_date", "Close date", sort="close_date", samples=("30 Sep 2027",),
+               display=fmt.registration_close_day),
         Column("status", "Status", sort="status", display=_status, tone=_status_tone, pill=True,
                samples=STATUS_LABELS, note=_protection_note,
                note_samples=(("Approved", "89 days left"),)),
@@ -55,8 +56,12 @@ SPEC = TableSpec(
                samples=("DR-2026-000123",)),
     ),
     search=("customer_name", "customer_domain", "product", "registration_number"),
-    default_sort="expected_close_date",
-    fetch=("currency", "approved_at", "customer_domain"),
+    default_sort="close_date",
+    fetch=("currency", "approved_at", "customer_domain", "expected_close_date", "decided_at"),
+    # The order matches what the column shows: the day a won or lost deal closed.
+    sort_sql={"close_date": lambda t: sa.case(
+        (t.c.status.in_(fmt.CLOSED_STATUSES) & t.c.decided_at.is_not(None),
+         sa.func.substr(t.c.decided_at, 1, 10)), else_=t.c.expected_close_date)},
 )
 
 
@@ -80,17 +85,20 @@ class RegistrationsPage(ListPage):
         self.notice = banner()
         layout.addWidget(self.notice)
         self.form = RecordForm("registrations", [
-            "customer_domain", "product", "deal_value_cents", "expected_close_date",
+            "customer_domain", "product", "deal_value_cents", "expected_close_date", "decided_at",
             "registration_number", "protection_expires_at", "review_reason", "decision_reason",
             "submitted_at", "approved_at", "notes", "request_note"], {
             "deal_value_cents": lambda r: fmt.money(r.get("deal_value_cents"), r.get("currency")),
             "expected_close_date": lambda r: fmt.day(r.get("expected_close_date")),
+            "decided_at": lambda r: fmt.registration_close_day(r)
+            if r.get("status") in fmt.CLOSED_STATUSES else "",
             "protection_expires_at": lambda r: fmt.day(r.get("protection_expires_at")),
             "submitted_at": lambda r: fmt.day(r.get("submitted_at")),
             "approved_at": lambda r: fmt.day(r.get("approved_at")),
             "review_reason": lambda r: fmt.label(r.get("review_reason")),
         }, titles={"customer_domain": "Domain", "deal_value_cents": "Value",
-                   "expected_close_date": "Expected close", "registration_number": "Number",
+                   "expected_close_date": "Expected close", "decided_at": "Closed",
+                   "registration_number": "Number",
                    "protection_expires_at": "Protected until", "review_reason": "Review reason",
                    "decision_reason": "Decision", "submitted_at": "Submitted",
                    "approved_at": "Approved", "request_note": "Your request"},
@@ -148,6 +156,9 @@ class RegistrationsPage(ListPage):
             text = "Draft, saved on this computer. Submit it to send it to the vendor."
         elif status == "submitted":
             text = "Submitted: the vendor's decision arrives with the next sync."
+        elif status in fmt.CLOSED_STATUSES:
+            text = f"{fmt.label(status)} on {fmt.registration_close_day(row)}."
+            tone = "ok" if status == "won" else "info"
         elif status == "expired":
             text, tone = "Protection has lapsed. Ask to renew if the deal is still alive.", "rejected"
         self.notice.setText(text)
