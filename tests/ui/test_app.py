@@ -39,7 +39,7 @@ def test_sign_in_with_a_bad_server_address_says_why(qtbot, window):
     dialog.token.setText("abc")
     click(qtbot, dialog.sign_in_button)
     qtbot.waitUntil(lambda: "Not signed in" in dialog.message.text())
-    assert "server" in dialog.message.text()
+    assert "Server address: expected an address such as https://" in dialog.message.text()
     wait_idle(qtbot, window)
     dialog.reject()
 

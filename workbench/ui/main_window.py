@@ -15,7 +15,8 @@ from workbench.ui.context import Context
 from workbench.ui.dialogs import conflict as conflict_dialog
 from workbench.ui.dialogs.register_deal import RegisterDealDialog
 from workbench.ui.dialogs.settings import SettingsDialog
-from workbench.ui.syncing import SyncController
+from workbench.ui.dialogs.sign_in import SignInDialog
+from workbench.ui.syncing import SIGN_IN_REASONS, SyncController
 from workbench.ui.views.accounts import AccountsPage
 from workbench.ui.views.base import Page
 from workbench.ui.views.cases import CasesPage
@@ -62,6 +63,7 @@ class MainWindow(QMainWindow):
         self.register_dialog: RegisterDealDialog | None = None
         self.settings_dialog: SettingsDialog | None = None
         self.conflict_dialog: conflict_dialog.ConflictDialog | None = None
+        self.sign_in_dialog: SignInDialog | None = None
         self._status_pending = False
 
         self.nav = QListWidget()
@@ -237,8 +239,24 @@ class MainWindow(QMainWindow):
         self.show_page("registrations", registration["id"])
 
     def sync_now(self) -> None:
+        """F5 / Ctrl+S: sync, or the Sign in form while nobody is signed in."""
+        if not self.sync.running and not self.sync.signed_in():
+            self.sign_in()
+            return
         if not self.sync.sync_now("manual") and self.sync.running:
             self.statusBar().showMessage("A sync is already running", 4000)
+
+    def sign_in(self, reason: str = "") -> SignInDialog:
+        if self.sign_in_dialog is not None and self.sign_in_dialog.isVisible():
+            self.sign_in_dialog.raise_()
+            return self.sign_in_dialog
+        dialog = SignInDialog(self.ctx, self, reason)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.signed_in.connect(self._signed_in)
+        dialog.destroyed.connect(lambda: setattr(self, "sign_in_dialog", None))
+        self.sign_in_dialog = dialog
+        dialog.open()
+        return dialog
 
     def open_settings(self) -> SettingsDialog:
         dialog = SettingsDialog(self.ctx, self)
@@ -250,7 +268,7 @@ class MainWindow(QMainWindow):
         return dialog
 
     def _signed_in(self, info: dict[str, Any] | None) -> None:
-        self.refresh_status()
+        self._data_changed()  # Today's "how to connect" and the Sync page follow at once
         self.sync.check_online()
         if info is not None:
             self.sync.sync_now("signed in")
@@ -339,6 +357,9 @@ class MainWindow(QMainWindow):
         self.ctx.duplicates.mark_stale()
         self._online_changed(self.sync.online)
         self.refresh_status()
+        if outcome.get("reason") in SIGN_IN_REASONS and outcome.get("trigger") == "manual":
+            # e.g. the token is gone (signed in on a machine without a keyring, revoked)
+            self.sign_in(SIGN_IN_REASONS[outcome["reason"]])
 
     def _tick(self) -> None:
         self.current_page().tick()

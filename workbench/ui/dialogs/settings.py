@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QFormLayo
 
 from workbench.store import records
 from workbench.ui.context import Context
+from workbench.ui.dialogs.sign_in import keyring_note, sign_in, sign_in_problem
 from workbench.ui.syncing import DEFAULT_INTERVAL_MIN
 from workbench.ui.tasks import Task
 from workbench.ui.widgets import banner, primary, set_tone
@@ -108,25 +109,23 @@ class SettingsDialog(QDialog):
         self.sign_out_button.setEnabled(bool(state))
 
     def sign_in(self) -> None:
-        from workbench.sync import account
         server, token = self.server.text().strip(), self.token.text().strip()
         self.sign_in_button.setEnabled(False)
         self._say("Checking the token with the server…", "info")
-        task = Task(lambda: account.login(self.ctx.store, server, token).to_json())
-        self.ctx.tasks.run(task, self._signed_in, self._sign_in_failed)
+        self.ctx.tasks.run(Task(sign_in, self.ctx.store, server, "", token), self._signed_in,
+                           self._sign_in_failed)
 
     def _signed_in(self, info: dict[str, Any]) -> None:
         self.token.clear()
         self.sign_in_button.setEnabled(True)
         self.ctx.settings.setValue("sync/server_url", info["server"])
         self._show_user({"user_email": info["email"], "partner_name": info["partner_name"]})
-        self._say(info["warning"] or "Signed in. The token is stored in your system keyring.",
-                  "warning" if info["warning"] else "ok")
+        self._say(f"Signed in. {keyring_note(info)}", "warning" if info["warning"] else "ok")
         self.signed_in.emit(info)
 
     def _sign_in_failed(self, error: BaseException) -> None:
         self.sign_in_button.setEnabled(True)
-        self._say(f"Not signed in: {getattr(error, 'message', None) or error}", "rejected")
+        self._say(f"Not signed in. {sign_in_problem(error)[1]}", "rejected")
 
     def sign_out(self) -> None:
         from workbench.sync import account

@@ -103,8 +103,9 @@ class SyncPage(Page):
         if not self.state.text():
             signed = status["signed_in"] and status["server_url"]
             self.state.setText(f"Signed in as {status['user_email']} at {status['server_url']}."
-                               if signed else "Not signed in: open Settings (Ctrl+,) to connect to "
-                                              "your vendor. Everything you do is kept until then.")
+                               if signed else "Not signed in: Sync now (F5) asks for your vendor's "
+                                              "server address and your access token. Everything "
+                                              "you do is kept on this computer until then.")
             set_tone(self.state, "info" if signed else "warning")
         self.cards["last"].set(fmt.ago(status["last_sync_at"]))
         self.cards["pending"].set(f"{status['pending']:,}", "pending" if status["pending"] else "ok")

@@ -7,14 +7,24 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QTreeWidget, QTreeWidgetItem, QVBoxLayout
+from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QTreeWidget, QTreeWidgetItem,
+                               QVBoxLayout)
 
 from workbench.ui import format as fmt, queries, style
 from workbench.ui.views.base import Page
 from workbench.ui.tablemodel import Column
-from workbench.ui.widgets import Card, col, make_tree, page_header, section
+from workbench.ui.widgets import (Card, banner, button, col, make_tree, page_header, primary,
+                                  section)
 
 ROLE_TARGET = Qt.ItemDataRole.UserRole  # (page, record id) to open on double-click / Enter
+
+# What an empty list means before the first sync: nothing came from the vendor yet.
+EMPTY_BEFORE_FIRST_SYNC = {
+    "leads": "No leads yet: the vendor's leads arrive with your first sync",
+    "registrations": "Protection starts once the vendor approves a registration",
+    "sync": "Nothing to resolve",
+    "cases": "The vendor's answers to your cases arrive with your first sync",
+}
 
 
 class TodayPage(Page):
@@ -27,6 +37,20 @@ class TodayPage(Page):
         root.setContentsMargins(20, 16, 20, 12)
         root.setSpacing(12)
         root.addWidget(page_header(self.title, self.hint))
+        # Not signed in yet: how to connect, and that nothing waits for it.
+        self.welcome = QFrame()
+        self.welcome.setObjectName("welcome")
+        welcome_row = QHBoxLayout(self.welcome)
+        welcome_row.setContentsMargins(0, 0, 0, 0)
+        self.welcome_text = banner("", "info")
+        self.welcome_text.setAccessibleName("How to connect")
+        self.sign_in_button = primary(button("Sign in…", "Sign in to your vendor",
+                                             lambda: ctx.window.sign_in(), "F5"))
+        self.sign_in_button.setDefault(False)
+        welcome_row.addWidget(self.welcome_text, 1)
+        welcome_row.addWidget(self.sign_in_button, 0, Qt.AlignmentFlag.AlignVCenter)
+        self.welcome.setVisible(False)
+        root.addWidget(self.welcome)
         cards = QHBoxLayout()
         self.cards = {
             "leads": Card("leads near the 48-hour SLA"),
@@ -75,9 +99,12 @@ class TodayPage(Page):
     def tick(self) -> None:
         self.reload()
 
-    def _show(self, data: dict[str, list[dict[str, Any]]]) -> None:
+    def _show(self, data: dict[str, Any]) -> None:
         self.data = data
         now = datetime.now(UTC)
+        status = data["status"]
+        never_synced = not status["last_sync_at"]
+        self._show_welcome(status, never_synced)
         leads = self.lists["leads"]
         leads.clear()
         for lead in data["leads"]:
@@ -111,10 +138,27 @@ class TodayPage(Page):
         for key, count in counts.items():
             self.cards[key].set(str(count), ("warning" if key != "sync" else "rejected") if count else "ok")
             if not count:
-                empty = QTreeWidgetItem(["Nothing here — all clear"])
+                empty = QTreeWidgetItem([EMPTY_BEFORE_FIRST_SYNC[key] if never_synced
+                                         else "Nothing here — all clear"])
                 empty.setForeground(0, QColor("#6b7280"))
                 empty.setFlags(Qt.ItemFlag.ItemIsEnabled)
                 self.lists[key].addTopLevelItem(empty)
+
+    def _show_welcome(self, status: dict[str, Any], never_synced: bool) -> None:
+        if status["signed_in"]:
+            self.welcome.setVisible(False)
+            return
+        if never_synced:
+            text = ("You are working offline, and everything works: accounts, deal registrations, "
+                    "cases and the scorecard are saved on this computer. To connect to your "
+                    "vendor, sign in with the server address and access token from your partner "
+                    "portal (F5); your work is sent with the first sync, and the vendor's "
+                    "decisions and leads arrive with it.")
+        else:
+            text = ("Signed out: your work is kept on this computer and nothing is lost. Sign in "
+                    "again (F5) to send it and to get the vendor's news.")
+        self.welcome_text.setText(text)
+        self.welcome.setVisible(True)
 
     @staticmethod
     def _add(tree: QTreeWidget, cells: list[str], target: tuple[str, str], tone: str = "") -> None:
