@@ -333,6 +333,29 @@ class Card(QFrame):
         self.setAccessibleDescription(f"{self.caption.text()}: {value}")
 
 
+def fit_height(dialog: QWidget) -> None:
+    """Give a fixed-width dialog the height its content needs now, keeping it centred.
+
+    A banner appearing (a warning, a problem) then pushes what is below it down instead of
+    being squeezed over the fields, and the dialog neither widens nor drifts off-centre.
+    """
+    layout = dialog.layout()
+    if layout is None:
+        return
+    layout.activate()
+    width = dialog.width()
+    height = layout.totalHeightForWidth(width) if layout.hasHeightForWidth() else \
+        layout.totalSizeHint().height()
+    height = max(height, layout.totalMinimumSize().height())
+    centre = dialog.geometry().center()
+    dialog.setMinimumHeight(height)
+    dialog.resize(width, height)
+    if dialog.isVisible():
+        frame = dialog.geometry()
+        frame.moveCenter(centre)
+        dialog.move(frame.topLeft() - (dialog.geometry().topLeft() - dialog.pos()))
+
+
 def banner(text: str = "", tone: str = "info") -> QLabel:
     label = QLabel(text)
     label.setObjectName("banner")

@@ -18,7 +18,7 @@ from workbench.store.db import Store
 from workbench.ui.context import Context
 from workbench.ui.syncing import desktop_message
 from workbench.ui.tasks import Task
-from workbench.ui.widgets import banner, primary, repolish, set_tone
+from workbench.ui.widgets import banner, fit_height, primary, repolish, set_tone
 
 
 def sign_in(store: Store, server: str, email: str, token: str) -> dict[str, Any]:
@@ -67,7 +67,7 @@ class SignInDialog(QDialog):
         self.ctx = ctx
         self.setWindowTitle("Sign in to your vendor")
         self.setAccessibleName("Sign in")
-        self.setMinimumWidth(520)
+        self.setFixedWidth(520)  # grows downwards only when a message appears (fit_height)
         state = ctx.read_now(lambda c: {k: records.get_state(c, k)
                                         for k in ("server_url", "user_email")})
         layout = QVBoxLayout(self)
@@ -112,6 +112,7 @@ class SignInDialog(QDialog):
             widget.textEdited.connect(lambda _t, w=widget: self._mark(w, False))
         (self.token if self.server.text() else self.server).setFocus()
         self.result_info: dict[str, Any] | None = None
+        fit_height(self)
 
     def submit(self) -> None:
         if self.result_info is not None:  # signed in, the no-keyring note read: close
@@ -165,4 +166,4 @@ class SignInDialog(QDialog):
         self.message.setText(text)
         set_tone(self.message, tone)
         self.message.setVisible(bool(text))
-        self.adjustSize()
+        fit_height(self)
