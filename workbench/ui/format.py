@@ -121,6 +121,14 @@ def protection_text(row: dict[str, Any], now: datetime | None = None) -> tuple[s
 
 # --- leads -------------------------------------------------------------------------------------
 
+def lead_status(row: dict[str, Any]) -> str:
+    """The status a rep should see: a lead the vendor took back is 'recycled', whatever its
+    working status said (the list, its filter and the detail all use this)."""
+    if row.get("assignment_status") == "recycled":
+        return "recycled"
+    return row.get("working_status") or ""
+
+
 def sla_text(row: dict[str, Any], now: datetime | None = None) -> tuple[str, str]:
     """('31 h 10 min to first contact', tone): tone '', 'warning' (< 12 h), 'lapsed' or 'ok'."""
     if not row.get("assigned_at"):

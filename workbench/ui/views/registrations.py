@@ -10,16 +10,44 @@ import sqlalchemy as sa
 from PySide6.QtWidgets import QGridLayout, QVBoxLayout, QWidget
 
 from workbench.domain import registration as rules
-from workbench.domain.values import parse_datetime
+from workbench.domain.values import format_datetime, parse_datetime
 from workbench.ui import actions, format as fmt, queries
 from workbench.ui.style import status_tone
-from workbench.ui.tablemodel import Column, TableSpec
-from workbench.ui.views.base import ListPage
+from workbench.ui.tablemodel import Column, TableSpec, Where
+from workbench.ui.views.base import ListPage, equals
 from workbench.ui.widgets import DOMAIN_SAMPLE, RecordForm, banner, button, primary, set_tone
 
-STATUS_FILTERS = [("All registrations", None),
-                  ("Active", ("draft", "submitted", "pending_review", "approved")),
-                  *[(fmt.label(s), s) for s in rules.RegistrationStatus]]
+
+def _lapse_cutoff() -> str:
+    """Approved at or before this moment: the 90-day protection has run out (reads Expired)."""
+    return format_datetime(datetime.now(UTC) - rules.PROTECTION_PERIOD)
+
+
+def _protected(t: sa.Table) -> sa.ColumnElement[bool]:
+    return sa.and_(t.c.status == "approved",
+                   sa.or_(t.c.approved_at.is_(None), t.c.approved_at > _lapse_cutoff()))
+
+
+def _lapsed(t: sa.Table) -> sa.ColumnElement[bool]:
+    return sa.or_(t.c.status == "expired",
+                  sa.and_(t.c.status == "approved", t.c.approved_at <= _lapse_cutoff()))
+
+
+def _status_where(status: str) -> Where:
+    if status == "approved":
+        return lambda t: [_protected(t)]
+    if status == "expired":
+        return lambda t: [_lapsed(t)]
+    return equals("status", status)
+
+
+# The same rule as the Status column (fmt.effective_status): an approval past its 90 days is
+# listed, filtered and shown as Expired before the vendor records the expiry.
+STATUS_FILTERS: list[tuple[str, Where | None]] = [
+    ("All registrations", None),
+    ("Active", lambda t: [sa.or_(t.c.status.in_(("draft", "submitted", "pending_review")),
+                                 _protected(t))]),
+    *[(fmt.label(s.value), _status_where(s.value)) for s in rules.RegistrationStatus]]
 
 
 def _status(row: dict[str, Any]) -> str:
@@ -78,7 +106,7 @@ class RegistrationsPage(ListPage):
         return [register]
 
     def filters(self) -> list[QWidget]:
-        return [self.status_filter("status", STATUS_FILTERS, "Filter by status")]
+        return [self.status_filter(STATUS_FILTERS, "Filter by status")]
 
     def build_detail(self, layout: QVBoxLayout) -> None:
         self.add_detail_heading(layout)
