@@ -6,6 +6,7 @@ and the domain decides what the numbers mean (protection window, lead SLA).
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -40,6 +41,14 @@ def day(text: str | None) -> str:
     except ValueError:
         return text
     return f"{moment.day} {moment:%b %Y}"
+
+
+_ISO_DAY = re.compile(r"\b(\d{4}-\d{2}-\d{2})(?:[T ][0-9:.]+Z?)?\b")
+
+
+def readable_dates(text: str) -> str:
+    """ISO dates inside a sentence from elsewhere ('joined 2025-05-15') as '15 May 2025'."""
+    return _ISO_DAY.sub(lambda m: day(m.group(1)), text or "")
 
 
 def ago(text: str | None, now: datetime | None = None) -> str:

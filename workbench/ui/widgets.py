@@ -219,8 +219,8 @@ class PillDelegate(QStyledItemDelegate):
         painter.restore()
 
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
-        hint = super().sizeHint(option, index)
-        return QSize(hint.width() + PILL_PADDING, ROW_HEIGHT)
+        hint = super().sizeHint(option, index)  # tables fix the row height in their header
+        return QSize(hint.width() + PILL_PADDING, hint.height())
 
 
 def make_table(model: SqlTableModel, accessible: str) -> QTableView:
@@ -320,17 +320,25 @@ class Card(QFrame):
         self.caption = QLabel(caption)
         self.caption.setObjectName("cardLabel")
         self.caption.setWordWrap(False)
+        self.period = QLabel()  # what the figure is over ("last 90 days"), after the caption
+        self.period.setObjectName("cardLabel")
+        self.period.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.caption, 1)
+        bottom.addWidget(self.period)
         layout.addWidget(self.value)
-        layout.addWidget(self.caption)
+        layout.addLayout(bottom)
         self.setAccessibleName(caption)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.setFixedHeight(84)  # cards in a row line up whatever their caption
+        self.setFixedHeight(78)  # cards in a row line up whatever their caption
 
-    def set(self, value: str, tone: str = "") -> None:
+    def set(self, value: str, tone: str = "", period: str = "") -> None:
         self.value.setText(value)
+        self.period.setText(period)
         color = style.TONES[tone][0] if tone else "#111827"
         self.value.setStyleSheet(f"color: {color};")
-        self.setAccessibleDescription(f"{self.caption.text()}: {value}")
+        over = f" ({period})" if period else ""
+        self.setAccessibleDescription(f"{self.caption.text()}{over}: {value}")
 
 
 def fit_height(dialog: QWidget) -> None:

@@ -122,10 +122,10 @@ class SyncPage(Page):
         self.resolve_button.setEnabled(bool(data["conflicts"]))
         self.rejected.clear()
         for op in data["rejected"]:
-            item = QTreeWidgetItem([op["label"], _what(op), op.get("reason") or "",
-                                    fmt.ago(op.get("finished_at"))])
+            reason = fmt.readable_dates(op.get("reason"))
+            item = QTreeWidgetItem([op["label"], _what(op), reason, fmt.ago(op.get("finished_at"))])
             item.setForeground(2, QColor(style.TONES["rejected"][0]))
-            item.setToolTip(2, op.get("reason") or "")
+            item.setToolTip(2, reason)
             self.rejected.addTopLevelItem(item)
         self.pending.clear()
         for op in data["pending"]:

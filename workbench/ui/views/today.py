@@ -126,7 +126,7 @@ class TodayPage(Page):
                       ("conflict", conflict["id"]), "warning")
         for op in data["rejected"]:
             what = op["action"] or op["kind"]
-            self._add(sync, [op["label"], f"{what} rejected", op.get("reason") or ""],
+            self._add(sync, [op["label"], f"{what} rejected", fmt.readable_dates(op.get("reason"))],
                       ("sync", op["op_id"]), "rejected")
         cases = self.lists["cases"]
         cases.clear()
