@@ -133,7 +133,8 @@ class MainWindow(QMainWindow):
         self.conflicts_label.setAccessibleName("Conflicts")
         for label in (self.online_label, self.pending_label, self.last_sync_label, self.conflicts_label):
             bar.addPermanentWidget(label)
-        self.status: dict[str, Any] = {}
+        self.status: dict[str, Any] = {}  # the latest queries.status_counts
+        self.last_sync_text = "never"  # as the status bar and the Sync page show it
 
     def _action(self, menu: Any, text: str, keys: list[str], slot: Any) -> QAction:
         action = QAction(text, self)
@@ -282,7 +283,8 @@ class MainWindow(QMainWindow):
         dialog = conflict_dialog.ConflictDialog(self.ctx, conflicts, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.resolved.connect(lambda n: self.statusBar().showMessage(
-            f"{n} conflict(s) resolved — your decision syncs like any edit", 6000))
+            f"{n} conflict{'' if n == 1 else 's'} resolved — your decision syncs like any edit",
+            6000))
         self.conflict_dialog = dialog
         dialog.open()
         return dialog
@@ -325,7 +327,7 @@ class MainWindow(QMainWindow):
         self.status = status
         pending = status["pending"]
         self.pending_label.setText(f"{pending:,} change{'s' if pending != 1 else ''} to send")
-        self.last_sync_label.setText(f"Last sync: {fmt.ago(status['last_sync_at'])}")
+        self._show_clock()
         conflicts = status["conflicts"]
         self.conflicts_label.setText(f"{conflicts} conflict{'s' if conflicts != 1 else ''}")
         self.conflicts_label.setStyleSheet("color: #9a3412; font-weight: 600;" if conflicts else "")
@@ -361,6 +363,14 @@ class MainWindow(QMainWindow):
             # e.g. the token is gone (signed in on a machine without a keyring, revoked)
             self.sign_in(SIGN_IN_REASONS[outcome["reason"]])
 
+    def _show_clock(self) -> None:
+        """The last sync as '3 min ago', read once from the one clock for every label showing it
+        (the status bar and the Sync page's card used to disagree by a minute)."""
+        self.last_sync_text = fmt.ago(self.status.get("last_sync_at"), self.ctx.now())
+        self.last_sync_label.setText(f"Last sync: {self.last_sync_text}")
+        self.pages["sync"].show_last_sync(self.last_sync_text)
+
     def _tick(self) -> None:
+        self._show_clock()
         self.current_page().tick()
         self.refresh_status()

@@ -151,8 +151,9 @@ class SyncController(QObject):
         parts = [f"sent {summary['pushed']}", f"received {summary['pulled']}"]
         if summary["rejected"]:
             parts.append(f"{len(summary['rejected'])} rejected")
-        if summary["open_conflicts"]:
-            parts.append(f"{summary['open_conflicts']} conflict(s) to resolve")
+        conflicts = summary["open_conflicts"]
+        if conflicts:
+            parts.append(f"{conflicts} conflict{'' if conflicts == 1 else 's'} to resolve")
         self.finished.emit({"ok": True, "message": "Synced: " + ", ".join(parts), "summary": summary})
         self.ctx.data_changed.emit()
 
