@@ -294,10 +294,11 @@ class MainWindow(QMainWindow):
         self.pages["scorecard"].choose_pdf()
 
     def show_shortcuts(self) -> None:
-        rows = "".join(f"<tr><td style='padding-right:16px'><b>{k}</b></td><td>{v}</td></tr>"
-                       for k, v in SHORTCUTS)
+        rows = "".join(f"<tr><td style='padding-right:16px; white-space:nowrap'><b>{k}</b></td>"
+                       f"<td style='white-space:nowrap'>{v}</td></tr>" for k, v in SHORTCUTS)
         box = QMessageBox(QMessageBox.Icon.NoIcon, "Keyboard shortcuts", f"<table>{rows}</table>",
                           QMessageBox.StandardButton.Close, self)
+        box.setStyleSheet("QLabel { min-width: 600px; }")  # one line per shortcut
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
 

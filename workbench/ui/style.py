@@ -140,4 +140,5 @@ QTabWidget::pane { border: 1px solid #e5e7eb; border-radius: 6px; background: #f
 QTabBar::tab { padding: 6px 7px; background: transparent; color: #4b5563; border: none; }
 QTabBar::tab:selected { color: #1d4ed8; border-bottom: 2px solid #2563eb; }
 QToolTip { background: #111827; color: #ffffff; border: none; padding: 4px; }
+QDialogButtonBox { dialogbuttonbox-buttons-have-icons: 0; }
 """

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from PySide6.QtCore import (QEvent, QModelIndex, QObject, QPersistentModelIndex, QRect, QRectF,
                             QSize, Qt, QTimer, Signal)
-from PySide6.QtGui import (QColor, QFont, QFontMetrics, QKeySequence, QPainter, QPainterPath,
-                           QShortcut)
+from PySide6.QtGui import (QColor, QFont, QFontMetricsF, QKeySequence, QPainter,
+                           QPainterPath, QShortcut)
 from PySide6.QtWidgets import (QAbstractItemView, QFormLayout, QFrame, QHBoxLayout, QHeaderView,
                                QLabel, QLineEdit, QPushButton, QSizePolicy, QStyle,
                                QStyledItemDelegate, QStyleOptionViewItem, QTableView, QTreeWidget,
@@ -65,11 +66,12 @@ def shortcut(parent: QWidget, keys: str | QKeySequence.StandardKey, slot: Callab
 # shape (a registration number, a date, money, a status pill) is as wide as the widest one it
 # can hold and its title; one column of free text (the customer, the reason) takes what is left.
 
-CELL_PADDING = 12  # the item's text margins (Fusion: 3-4 px a side) and a little air
+CELL_PADDING = 10  # the item's text margins (Fusion: 3-4 px a side; 8 px in all) and air
 HEADER_PADDING = 18  # the style sheet's "padding: 5px 8px" and a little air
 SORT_MARK = 14  # the sort arrow drawn beside the title of the sorted column
 PILL_PADDING = 16  # inside the pill, around its text
-PILL_MARGIN = 10  # the pill's offset in the cell (6 px) and air on its right
+PILL_LEFT = 6  # the pill's offset in its cell
+PILL_RIGHT = 6  # air after the pill (or its note) at the cell's right edge
 NOTE_GAP = 8  # between a pill and the note after it
 
 
@@ -86,9 +88,19 @@ def pill_font(font: QFont) -> QFont:
     return small
 
 
+def pill_cell_width(font: QFont, text: str, note: str = "") -> int:
+    """The cell width a pill (and the note after it) needs: the geometry PillDelegate draws."""
+    width = PILL_LEFT + text_width(pill_font(font), [text]) + PILL_PADDING
+    if note:
+        width += NOTE_GAP + text_width(font, [note])
+    return width + PILL_RIGHT
+
+
 def text_width(font: QFont, texts: Iterable[str]) -> int:
-    metrics = QFontMetrics(font)
-    return max((metrics.horizontalAdvance(t) for t in texts), default=0)
+    """The widest of `texts` in whole pixels, rounded up (advances are fractional: 76.4 px of
+    text in a 76 px cell is elided)."""
+    metrics = QFontMetricsF(font)
+    return max((math.ceil(metrics.horizontalAdvance(t)) for t in texts), default=0)
 
 
 def column_width(view: QWidget, column: Column) -> int:
@@ -97,11 +109,9 @@ def column_width(view: QWidget, column: Column) -> int:
         (SORT_MARK if column.sort else 0)
     font = view.font()
     if column.pill:
-        pill = pill_font(font)
-        content = max(text_width(pill, column.samples) + PILL_PADDING, 0) + PILL_MARGIN
+        content = max((pill_cell_width(font, text) for text in column.samples), default=0)
         for text, note in column.note_samples:
-            content = max(content, text_width(pill, [text]) + PILL_PADDING + NOTE_GAP
-                          + text_width(font, [note]) + PILL_MARGIN)
+            content = max(content, pill_cell_width(font, text, note))
     else:  # right-aligned figures keep clear of the left-aligned text after them
         content = text_width(font, column.samples) + CELL_PADDING + (6 if column.right else 0)
     return max(title, content)
@@ -196,10 +206,11 @@ class PillDelegate(QStyledItemDelegate):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setFont(pill_font(option.font))
         metrics = painter.fontMetrics()
-        room = option.rect.width() - PILL_MARGIN
-        width = min(metrics.horizontalAdvance(text) + PILL_PADDING, room)
+        room = option.rect.width() - PILL_LEFT - PILL_RIGHT
+        width = min(text_width(painter.font(), [text]) + PILL_PADDING, room)
         height = metrics.height() + 4
-        rect = QRectF(option.rect.x() + 6, option.rect.center().y() - height / 2 + 1, width, height)
+        rect = QRectF(option.rect.x() + PILL_LEFT, option.rect.center().y() - height / 2 + 1,
+                      width, height)
         path = QPainterPath()
         path.addRoundedRect(rect, height / 2, height / 2)
         painter.fillPath(path, QColor(bg))
@@ -210,8 +221,10 @@ class PillDelegate(QStyledItemDelegate):
         note, note_tone = index.data(NOTE_ROLE) or ("", "")
         if note:
             painter.setFont(option.font)
-            left = int(rect.right()) + NOTE_GAP
-            area = QRect(left, option.rect.y(), option.rect.right() - left - 4, option.rect.height())
+            left = option.rect.x() + PILL_LEFT + int(width) + NOTE_GAP
+            area = QRect(left, option.rect.y(),
+                         option.rect.x() + option.rect.width() - PILL_RIGHT - left,
+                         option.rect.height())
             painter.setPen(QColor(style.TONES[note_tone][0] if note_tone else "#374151"))
             painter.drawText(area, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
                              painter.fontMetrics().elidedText(note, Qt.TextElideMode.ElideRight,

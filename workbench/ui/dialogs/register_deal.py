@@ -67,7 +67,7 @@ class RegisterDealDialog(QDialog):
         self.value_hint.setObjectName("muted")
         self.close_date = QDateEdit()
         self.close_date.setCalendarPopup(True)
-        self.close_date.setDisplayFormat("yyyy-MM-dd")
+        self.close_date.setDisplayFormat("d MMM yyyy")  # as every date reads: 30 Jan 2027
         self.close_date.setDate(QDate(date.today() + DEFAULT_CLOSE_IN))
         self.close_date.setAccessibleName(spec.field("expected_close_date").title)
         self.notes = QPlainTextEdit()

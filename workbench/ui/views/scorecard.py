@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QStandardPaths, Qt
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QFontMetrics
 from PySide6.QtWidgets import (QFileDialog, QFrame, QHBoxLayout, QLabel, QScrollArea,
                                QTreeWidgetItem, QVBoxLayout, QWidget)
 
@@ -23,6 +23,7 @@ WITH_PROGRAM_AVERAGE = ("registrations_90d", "approval_rate_90d", "close_rate_12
                         "average_deal_size_12m", "average_sales_cycle_12m")
 SAME_AS_YOURS = ("Same as your own figure: the vendor's program average for this period is made "
                  "of your deals alone, so it is no comparison yet.")
+STATE_WIDTH = 460  # px of "Saved …" beside the Export button at 1366 px
 BANDS = "Seed 003 benchmark bands: High is always the good end (for hours and days, fewer)."
 NOT_PUBLISHED = "The vendor has not published a program average for this measure yet."
 RATING_TONES = {"high": "ok", "above typical": "ok", "typical": "info", "below typical": "warning",
@@ -77,7 +78,7 @@ class ScorecardPage(Page):
         # table's last rows out of the window at 1366x768.
         self.state = banner("", "info")
         self.state.setVisible(False)
-        self.state.setMaximumWidth(520)
+        self.state.setWordWrap(False)  # one line beside the button: the header keeps its height
         self.state.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         root.addWidget(page_header(self.title, self.hint, self.state, self.export_button))
         self.subtitle = QLabel()
@@ -91,7 +92,7 @@ class ScorecardPage(Page):
         # The benchmark as the PDF prints it: the seed's Low / Typical / High bands ("High" is
         # always the good end, even where fewer hours are better) and the rating in its words.
         self.table = make_tree("Scorecard measures", [
-            col("Measure", "Training / certification completion"), col("Period", "last 12 months"),
+            col("Measure", "Training / certification completion"), col("Period", "last 12 months", "now (snapshot)"),
             col("Value", "$1,250,000"), col("Based on", "6 deals", stretch=True),
             col("Program average", "$1,250,000 *"), col("Low", ">120 days"),
             col("Typical", "60-90 days"), col("High", "<45 days"),
@@ -188,7 +189,8 @@ class ScorecardPage(Page):
     def _exported(self, path: Any) -> None:
         self.exported = Path(path)
         self.export_button.setEnabled(True)
-        self._message(f"Saved {self.exported}", "ok")
+        self._message(f"Saved {self.exported.name} in {self.exported.parent}", "ok",
+                      tip=str(self.exported))
         if self.ctx.window is not None:
             self.ctx.window.statusBar().showMessage(f"Scorecard saved: {self.exported}", 10_000)
 
@@ -196,8 +198,11 @@ class ScorecardPage(Page):
         self.export_button.setEnabled(True)
         self._message(f"PDF not written: {error}", "rejected")
 
-    def _message(self, text: str, tone: str) -> None:
-        self.state.setText(text)
+    def _message(self, text: str, tone: str, tip: str = "") -> None:
+        """One line; a long folder is shortened in its middle (the file name stays)."""
+        metrics = QFontMetrics(self.state.font())
+        self.state.setText(metrics.elidedText(text, Qt.TextElideMode.ElideMiddle, STATE_WIDTH))
+        self.state.setToolTip(tip or text)
         set_tone(self.state, tone)
         self.state.setVisible(bool(text))
 

@@ -143,17 +143,17 @@ class TodayPage(Page):
                 empty.setForeground(0, QColor("#6b7280"))
                 empty.setFlags(Qt.ItemFlag.ItemIsEnabled)
                 self.lists[key].addTopLevelItem(empty)
+                empty.setFirstColumnSpanned(True)  # a sentence, not a company name: all columns
 
     def _show_welcome(self, status: dict[str, Any], never_synced: bool) -> None:
         if status["signed_in"]:
             self.welcome.setVisible(False)
             return
         if never_synced:
-            text = ("You are working offline, and everything works: accounts, deal registrations, "
-                    "cases and the scorecard are saved on this computer. To connect to your "
-                    "vendor, sign in with the server address and access token from your partner "
-                    "portal (F5); your work is sent with the first sync, and the vendor's "
-                    "decisions and leads arrive with it.")
+            text = ("You are working offline, and everything works: what you do is saved on this "
+                    "computer. To connect to your vendor, sign in (F5) with the server address and "
+                    "access token from your partner portal: your work goes out with the first "
+                    "sync, and the vendor's decisions and leads come in.")
         else:
             text = ("Signed out: your work is kept on this computer and nothing is lost. Sign in "
                     "again (F5) to send it and to get the vendor's news.")
