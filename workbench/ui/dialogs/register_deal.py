@@ -284,8 +284,8 @@ class RegisterDealDialog(QDialog):
         if self.discard_box is not None and self.discard_box.isVisible():
             return
         box = QMessageBox(QMessageBox.Icon.Question, "Discard this deal?",
-                          "What you typed in this registration is not saved yet.",
-                          QMessageBox.StandardButton.NoButton, self)
+                          "Discard this deal?\nWhat you typed in this registration is not saved "
+                          "yet.", QMessageBox.StandardButton.NoButton, self)
         discard = box.addButton("&Discard", QMessageBox.ButtonRole.DestructiveRole)
         keep = box.addButton("&Keep editing", QMessageBox.ButtonRole.RejectRole)
         box.setDefaultButton(keep)
