@@ -130,9 +130,9 @@ def render_pages(app: QApplication, window: MainWindow, out: Path, folder: Path)
             settle(app, window)
         if key == "scorecard":  # after an export: the "Saved" message and every row
             page = window.pages["scorecard"]
-            wait_for(app, lambda: page.card is not None)
+            wait_for(app, lambda p=page: p.card is not None)
             page.export_pdf(folder / "scorecard.pdf")
-            wait_for(app, lambda: page.exported is not None)
+            wait_for(app, lambda p=page: p.exported is not None)
             settle(app, window)
         save(window, out / f"{key}.png")
         window.statusBar().clearMessage()

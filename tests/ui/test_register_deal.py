@@ -157,7 +157,7 @@ def test_problems_and_warnings_push_the_form_down_never_over_it(qtbot, window):
     type_into(qtbot, dialog.value, "forty thousand")
     click(qtbot, dialog.save_button)
     qtbot.waitUntil(lambda: dialog.error.isVisible())
-    QApplication_process()
+    _process_events()
     assert dialog.width() == width  # it grew downwards only …
     assert abs(dialog.geometry().center().x() - centre) <= 1  # … and stays centred
     order = [dialog.notes, dialog.warning, dialog.error, dialog.submit_now, dialog.save_button]
@@ -195,6 +195,6 @@ def test_the_value_read_back_sits_beside_the_field_with_no_gap_below(qtbot, wind
     dialog.discard()
 
 
-def QApplication_process():  # noqa: N802 - reads as what it does
+def _process_events():
     from PySide6.QtWidgets import QApplication
     QApplication.processEvents()

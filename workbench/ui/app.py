@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 import logging.handlers
 import sys
@@ -126,8 +127,8 @@ DEMO_UNAVAILABLE_TERMINAL = ("workbench --demo: the demo needs the installed pac
 def _demo_missing() -> str | None:
     """Why the demo cannot run here (the bundle leaves it out; it needs the server extra)."""
     try:
-        import workbench.demo  # noqa: F401
-        import workbench.server.embedded  # noqa: F401 - uvicorn and FastAPI: the server extra
+        importlib.import_module("workbench.demo")
+        importlib.import_module("workbench.server.embedded")  # uvicorn and FastAPI: the extra
     except ImportError as error:
         return getattr(error, "name", None) or str(error)
     return None
