@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import QSettings
 
 from tests.ui.helpers import click, wait_idle
@@ -39,7 +40,7 @@ def test_sign_in_with_a_bad_server_address_says_why(qtbot, window):
     dialog.token.setText("abc")
     click(qtbot, dialog.sign_in_button)
     qtbot.waitUntil(lambda: "Not signed in" in dialog.message.text())
-    assert "server" in dialog.message.text()
+    assert "Server address: expected an address such as https://" in dialog.message.text()
     wait_idle(qtbot, window)
     dialog.reject()
 
@@ -54,3 +55,45 @@ def test_export_the_scorecard_as_pdf_in_the_background(qtbot, window, tmp_path):
     assert target.read_bytes().startswith(b"%PDF")
     assert "Saved" in page.state.text()
     assert page.export_button.isEnabled()
+
+
+def test_demo_without_the_demo_says_so_and_exits_with_its_code(qapp, tmp_path, monkeypatch,
+                                                               capsys):
+    """The bundle (or an install without the server extra) has no demo: say so, never open an
+    empty window that looks like one."""
+    import logging
+    import sys
+
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMainWindow
+
+    from workbench.ui import app as app_module
+
+    monkeypatch.setitem(sys.modules, "workbench.demo", None)  # as in the bundle: not there
+    for variable in ("XDG_STATE_HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"):
+        monkeypatch.setenv(variable, str(tmp_path / variable.lower()))
+    handlers = list(logging.getLogger().handlers)
+    seen: list[str] = []
+
+    def close_the_message() -> None:
+        box = QApplication.activeModalWidget()
+        if box is None:
+            return
+        seen.append(box.text() if hasattr(box, "text") else "")
+        box.close()
+    poll = QTimer()
+    poll.timeout.connect(close_the_message)
+    poll.start(50)
+    try:
+        with pytest.raises(SystemExit) as exit_:
+            app_module.run(data_dir=tmp_path / "demo", demo=True)
+    finally:
+        poll.stop()
+        for handler in set(logging.getLogger().handlers) - set(handlers):
+            logging.getLogger().removeHandler(handler)
+            handler.close()
+    assert exit_.value.code == app_module.EXIT_DEMO_UNAVAILABLE == 5
+    assert seen and "server extra" in seen[0] and "not part of this installation" in seen[0]
+    assert "server extra" in capsys.readouterr().err
+    assert not [w for w in QApplication.topLevelWidgets()
+                if isinstance(w, QMainWindow) and w.isVisible()]  # no empty window

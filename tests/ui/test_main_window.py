@@ -33,7 +33,7 @@ def test_ctrl_f_searches_the_current_list(qtbot, window):
     qtbot.keyClicks(page.search, "globex")
     qtbot.waitUntil(lambda: page.model.rowCount() == 1)  # search as you type
     assert page.heading.text() == "Globex GmbH"
-    assert "Contacts (3)" in page.tabs.tabText(0)  # two synced and one added offline
+    assert "Contacts (3)" in page.sections.itemText(0)  # two synced and one added offline
 
 
 def test_status_bar_shows_connection_pending_changes_and_conflicts(qtbot, window):

@@ -55,9 +55,9 @@ def test_register_offline_sync_and_see_it_approved(qtbot, make_window, store, ve
     with store.reading() as conn:
         registration = records.get(conn, "registrations", registration_id)
     assert registration["registration_number"]
-    protection = next(n for n, c in enumerate(page.spec.columns) if c.key == "protection")
+    status = next(n for n, c in enumerate(page.spec.columns) if c.key == "status")
     row = page.model.position_of(registration_id)
-    assert page.model.index(row, protection).data() == "90 days left"
+    assert page.model.index(row, status).data() == "Approved · 90 days left"
     qtbot.waitUntil(lambda: window.pending_label.text() == "0 changes to send")
     assert "Online" in window.online_label.text()
     assert window.last_sync_label.text() == "Last sync: just now"

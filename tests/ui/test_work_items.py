@@ -64,13 +64,60 @@ def test_a_lead_the_vendor_recycled_cannot_be_worked(qtbot, window, store, sampl
                      .values(assignment_status="recycled"))
     page = window.show_page("leads")
     page.reload()
+    # The list, its filters and the detail agree: not open, not new, but recycled.
+    for choice in ("Open leads", "New", "Accepted"):
+        page.status_box.setCurrentIndex(page.status_box.findText(choice))
+        assert page.model.position_of(sample["lead_new"]) == -1, choice
+    page.status_box.setCurrentIndex(page.status_box.findText("Recycled by the vendor"))
+    assert page.model.rowCount() == 1
     page.select_record(sample["lead_new"])
     assert page.pill.text() == "Recycled" and "took this lead back" in page.notice.text()
     assert not any(b.isEnabled() for b in (page.accept_button, page.reject_button,
                                             page.contact_button))
     row = page.model.position_of(sample["lead_new"])
-    assert [page.model.index(row, c).data() for c in range(page.model.columnCount())].count(
-        "recycled") == 1
+    cells = [page.model.index(row, c).data() for c in range(page.model.columnCount())]
+    assert "Recycled" in cells and "New" not in cells
+    page.status_box.setCurrentIndex(page.status_box.findText("All leads"))
+    assert page.model.position_of(sample["lead_new"]) >= 0
+    today = window.show_page("today")  # nor is it a lead to call before its SLA runs out
+    wait_idle(qtbot, window)
+    companies = [today.lists["leads"].topLevelItem(i).text(0)
+                 for i in range(today.lists["leads"].topLevelItemCount())]
+    assert _lead(store, sample["lead_new"])["company_name"] not in companies
+
+
+def test_an_approval_past_its_90_days_lists_as_expired(qtbot, window, store, sample):
+    """seed 001: the registration lapses automatically — the filter says so like the pill."""
+    from datetime import UTC, datetime, timedelta
+
+    from workbench.domain.values import format_datetime
+    from workbench.store.schema import RECORD_TABLES
+
+    regs = RECORD_TABLES["registrations"]
+    with store.transaction() as conn:
+        conn.execute(sa.update(regs).where(regs.c.id == sample["expiring"]).values(
+            approved_at=format_datetime(datetime.now(UTC) - timedelta(days=91))))
+    page = window.show_page("registrations")
+    page.reload()
+    for choice, listed in (("Approved", False), ("Active", False), ("Expired", True)):
+        page.status_box.setCurrentIndex(page.status_box.findText(choice))
+        assert (page.model.position_of(sample["expiring"]) >= 0) is listed, choice
+    page.select_record(sample["expiring"])
+    assert page.pill.text() == "Expired"
+
+
+def test_logging_a_first_contact_is_confirmed_where_the_rep_looks(qtbot, window, store, sample):
+    page = window.show_page("leads")
+    page.select_record(sample["lead_new"])
+    company = _lead(store, sample["lead_new"])["company_name"]
+    click(qtbot, page.contact_button)
+    wait_idle(qtbot, window)
+    qtbot.waitUntil(page.confirmation.isVisible)
+    text = page.confirmation.text()
+    assert text.startswith(f"First contact with {company} logged at ")
+    assert "within the 48-hour SLA" in text and "now Contacted" in text
+    # The lead left "Open leads"; the confirmation stays above the list.
+    assert page.model.position_of(sample["lead_new"]) == -1
 
 
 def test_open_a_case_for_a_customer_comment_and_ask_to_escalate(qtbot, window, store, sample):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 import logging.handlers
 import sys
@@ -117,6 +118,27 @@ def run(data_dir: Path | str | None = None, demo: bool = False) -> int:
         _stop_demo(environment)
 
 
+EXIT_DEMO_UNAVAILABLE = 5  # `--demo` where the demo cannot run (README, "Desktop bundle")
+DEMO_UNAVAILABLE = ("The demo is not part of this installation. It runs an embedded vendor server, "
+                    "so it needs Partner Workbench installed as a Python package with its "
+                    "server extra; the desktop bundle leaves both out. Without the demo, the "
+                    "workbench opens your own data.")
+# Said on stderr too, where a command is the answer (a terminal started the demo).
+DEMO_UNAVAILABLE_TERMINAL = ("workbench --demo: the demo needs the installed package with the "
+                             "server extra: python3 -m pip install -e '.[server]' (in a "
+                             "checkout), then workbench --demo")
+
+
+def _demo_missing() -> str | None:
+    """Why the demo cannot run here (the bundle leaves it out; it needs the server extra)."""
+    try:
+        importlib.import_module("workbench.demo")
+        importlib.import_module("workbench.server.embedded")  # uvicorn and FastAPI: the extra
+    except ImportError as error:
+        return getattr(error, "name", None) or str(error)
+    return None
+
+
 def _demo_dir() -> Path:
     try:
         from workbench.demo import default_demo_dir
@@ -126,12 +148,15 @@ def _demo_dir() -> Path:
 
 
 def _start_demo(app: QApplication, folder: Path) -> Any:
-    """The embedded demo vendor (workbench.demo), when this build has it."""
-    try:
-        from workbench.demo import prepare_demo
-    except ImportError:
-        log.warning("no demo module in this build; opening %s without a demo vendor", folder)
-        return None
+    """The embedded demo vendor (workbench.demo); without it, say so and exit — never an empty
+    window that looks like a demo with no data."""
+    missing = _demo_missing()
+    if missing is not None:
+        log.warning("demo asked for, but this installation has none (missing %s)", missing)
+        print(DEMO_UNAVAILABLE_TERMINAL, file=sys.stderr)
+        QMessageBox.critical(None, f"{APPLICATION} — demo", DEMO_UNAVAILABLE)
+        raise SystemExit(EXIT_DEMO_UNAVAILABLE)
+    from workbench.demo import prepare_demo
     splash = QLabel("  Starting the demo vendor server and the first sync…  ")
     splash.setWindowFlag(Qt.WindowType.SplashScreen)
     splash.setStyleSheet("font-size: 13pt; padding: 24px; background: #111827; color: white;")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -75,6 +76,10 @@ class Context(QObject):
         self.window: Any = None  # the MainWindow, set by it
         self.last_error = ""
         self.tasks.wrote.connect(self.data_changed.emit)
+
+    def now(self) -> datetime:
+        """The window's one clock: every "3 min ago" on screen is computed from it."""
+        return datetime.now(UTC)
 
     def read_now(self, fn: Callable[[sa.Connection], T]) -> T:
         """A short indexed read on the UI thread (one record by id, a page of rows).

@@ -6,6 +6,7 @@ and the domain decides what the numbers mean (protection window, lead SLA).
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -40,6 +41,14 @@ def day(text: str | None) -> str:
     except ValueError:
         return text
     return f"{moment.day} {moment:%b %Y}"
+
+
+_ISO_DAY = re.compile(r"\b(\d{4}-\d{2}-\d{2})(?:[T ][0-9:.]+Z?)?\b")
+
+
+def readable_dates(text: str) -> str:
+    """ISO dates inside a sentence from elsewhere ('joined 2025-05-15') as '15 May 2025'."""
+    return _ISO_DAY.sub(lambda m: day(m.group(1)), text or "")
 
 
 def ago(text: str | None, now: datetime | None = None) -> str:
@@ -83,6 +92,22 @@ def stage(value: int | None, outcome: str | None = "open") -> str:
 
 # --- registrations -----------------------------------------------------------------------------
 
+CLOSED_STATUSES = ("won", "lost")  # the deal behind the registration (or the opportunity) closed
+
+
+def registration_close_day(row: dict[str, Any]) -> str:
+    """The close date a rep means: the day the deal closed once won or lost, else the expected."""
+    if row.get("status") in CLOSED_STATUSES and row.get("decided_at"):
+        return day(row["decided_at"])
+    return day(row.get("expected_close_date"))
+
+
+def opportunity_close_day(row: dict[str, Any]) -> str:
+    if row.get("outcome") in CLOSED_STATUSES and row.get("closed_on"):
+        return day(row["closed_on"])
+    return day(row.get("expected_close_date"))
+
+
 def effective_status(row: dict[str, Any], now: datetime | None = None) -> str:
     """The status a rep should see: an approved registration past its window has lapsed."""
     approved = row.get("approved_at")
@@ -104,6 +129,14 @@ def protection_text(row: dict[str, Any], now: datetime | None = None) -> tuple[s
 
 
 # --- leads -------------------------------------------------------------------------------------
+
+def lead_status(row: dict[str, Any]) -> str:
+    """The status a rep should see: a lead the vendor took back is 'recycled', whatever its
+    working status said (the list, its filter and the detail all use this)."""
+    if row.get("assignment_status") == "recycled":
+        return "recycled"
+    return row.get("working_status") or ""
+
 
 def sla_text(row: dict[str, Any], now: datetime | None = None) -> tuple[str, str]:
     """('31 h 10 min to first contact', tone): tone '', 'warning' (< 12 h), 'lapsed' or 'ok'."""

@@ -15,7 +15,8 @@ from workbench.ui.context import Context
 from workbench.ui.dialogs import conflict as conflict_dialog
 from workbench.ui.dialogs.register_deal import RegisterDealDialog
 from workbench.ui.dialogs.settings import SettingsDialog
-from workbench.ui.syncing import SyncController
+from workbench.ui.dialogs.sign_in import SignInDialog
+from workbench.ui.syncing import SIGN_IN_REASONS, SyncController
 from workbench.ui.views.accounts import AccountsPage
 from workbench.ui.views.base import Page
 from workbench.ui.views.cases import CasesPage
@@ -62,6 +63,7 @@ class MainWindow(QMainWindow):
         self.register_dialog: RegisterDealDialog | None = None
         self.settings_dialog: SettingsDialog | None = None
         self.conflict_dialog: conflict_dialog.ConflictDialog | None = None
+        self.sign_in_dialog: SignInDialog | None = None
         self._status_pending = False
 
         self.nav = QListWidget()
@@ -131,7 +133,8 @@ class MainWindow(QMainWindow):
         self.conflicts_label.setAccessibleName("Conflicts")
         for label in (self.online_label, self.pending_label, self.last_sync_label, self.conflicts_label):
             bar.addPermanentWidget(label)
-        self.status: dict[str, Any] = {}
+        self.status: dict[str, Any] = {}  # the latest queries.status_counts
+        self.last_sync_text = "never"  # as the status bar and the Sync page show it
 
     def _action(self, menu: Any, text: str, keys: list[str], slot: Any) -> QAction:
         action = QAction(text, self)
@@ -237,8 +240,24 @@ class MainWindow(QMainWindow):
         self.show_page("registrations", registration["id"])
 
     def sync_now(self) -> None:
+        """F5 / Ctrl+S: sync, or the Sign in form while nobody is signed in."""
+        if not self.sync.running and not self.sync.signed_in():
+            self.sign_in()
+            return
         if not self.sync.sync_now("manual") and self.sync.running:
             self.statusBar().showMessage("A sync is already running", 4000)
+
+    def sign_in(self, reason: str = "") -> SignInDialog:
+        if self.sign_in_dialog is not None and self.sign_in_dialog.isVisible():
+            self.sign_in_dialog.raise_()
+            return self.sign_in_dialog
+        dialog = SignInDialog(self.ctx, self, reason)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.signed_in.connect(self._signed_in)
+        dialog.destroyed.connect(lambda: setattr(self, "sign_in_dialog", None))
+        self.sign_in_dialog = dialog
+        dialog.open()
+        return dialog
 
     def open_settings(self) -> SettingsDialog:
         dialog = SettingsDialog(self.ctx, self)
@@ -250,7 +269,7 @@ class MainWindow(QMainWindow):
         return dialog
 
     def _signed_in(self, info: dict[str, Any] | None) -> None:
-        self.refresh_status()
+        self._data_changed()  # Today's "how to connect" and the Sync page follow at once
         self.sync.check_online()
         if info is not None:
             self.sync.sync_now("signed in")
@@ -264,7 +283,8 @@ class MainWindow(QMainWindow):
         dialog = conflict_dialog.ConflictDialog(self.ctx, conflicts, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.resolved.connect(lambda n: self.statusBar().showMessage(
-            f"{n} conflict(s) resolved — your decision syncs like any edit", 6000))
+            f"{n} conflict{'' if n == 1 else 's'} resolved — your decision syncs like any edit",
+            6000))
         self.conflict_dialog = dialog
         dialog.open()
         return dialog
@@ -274,10 +294,11 @@ class MainWindow(QMainWindow):
         self.pages["scorecard"].choose_pdf()
 
     def show_shortcuts(self) -> None:
-        rows = "".join(f"<tr><td style='padding-right:16px'><b>{k}</b></td><td>{v}</td></tr>"
-                       for k, v in SHORTCUTS)
+        rows = "".join(f"<tr><td style='padding-right:16px; white-space:nowrap'><b>{k}</b></td>"
+                       f"<td style='white-space:nowrap'>{v}</td></tr>" for k, v in SHORTCUTS)
         box = QMessageBox(QMessageBox.Icon.NoIcon, "Keyboard shortcuts", f"<table>{rows}</table>",
                           QMessageBox.StandardButton.Close, self)
+        box.setStyleSheet("QLabel { min-width: 600px; }")  # one line per shortcut
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
 
@@ -307,7 +328,7 @@ class MainWindow(QMainWindow):
         self.status = status
         pending = status["pending"]
         self.pending_label.setText(f"{pending:,} change{'s' if pending != 1 else ''} to send")
-        self.last_sync_label.setText(f"Last sync: {fmt.ago(status['last_sync_at'])}")
+        self._show_clock()
         conflicts = status["conflicts"]
         self.conflicts_label.setText(f"{conflicts} conflict{'s' if conflicts != 1 else ''}")
         self.conflicts_label.setStyleSheet("color: #9a3412; font-weight: 600;" if conflicts else "")
@@ -339,7 +360,18 @@ class MainWindow(QMainWindow):
         self.ctx.duplicates.mark_stale()
         self._online_changed(self.sync.online)
         self.refresh_status()
+        if outcome.get("reason") in SIGN_IN_REASONS and outcome.get("trigger") == "manual":
+            # e.g. the token is gone (signed in on a machine without a keyring, revoked)
+            self.sign_in(SIGN_IN_REASONS[outcome["reason"]])
+
+    def _show_clock(self) -> None:
+        """The last sync as '3 min ago', read once from the one clock for every label showing it
+        (the status bar and the Sync page's card used to disagree by a minute)."""
+        self.last_sync_text = fmt.ago(self.status.get("last_sync_at"), self.ctx.now())
+        self.last_sync_label.setText(f"Last sync: {self.last_sync_text}")
+        self.pages["sync"].show_last_sync(self.last_sync_text)
 
     def _tick(self) -> None:
+        self._show_clock()
         self.current_page().tick()
         self.refresh_status()

@@ -62,7 +62,7 @@ def status_counts(conn: sa.Connection) -> dict[str, Any]:
 
 # --- Today -------------------------------------------------------------------------------------
 
-def today(conn: sa.Connection, now: datetime | None = None) -> dict[str, list[dict[str, Any]]]:
+def today(conn: sa.Connection, now: datetime | None = None) -> dict[str, Any]:
     now = now or datetime.now(UTC)
     leads, regs, cases = (RECORD_TABLES[n] for n in ("leads", "registrations", "cases"))
     lead_rows = _rows(conn, sa.select(leads).where(
@@ -80,7 +80,8 @@ def today(conn: sa.Connection, now: datetime | None = None) -> dict[str, list[di
         .order_by(cases.c.updated_at))
     return {"leads": lead_rows, "registrations": reg_rows, "cases": case_rows,
             "conflicts": open_conflicts(conn),
-            "rejected": rejected_ops(conn, since=now - RECENT_REJECTIONS)}
+            "rejected": rejected_ops(conn, since=now - RECENT_REJECTIONS),
+            "status": status_counts(conn)}
 
 
 # --- sync --------------------------------------------------------------------------------------

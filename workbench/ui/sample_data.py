@@ -116,6 +116,8 @@ def fill_sample(store: Store, now: datetime | None = None, seed: int = 5) -> dic
             if approved is not None:
                 reg.update(approved_at=_ts(approved), decided_at=_ts(approved),
                            protection_expires_at=_ts(approved + timedelta(days=90)))
+            if status in ("won", "lost"):  # the vendor records the close as the last decision
+                reg["decided_at"] = _ts(now - timedelta(days=5))
             if status == "pending_review":
                 reg["review_reason"] = "conflict"
                 reg["decision_reason"] = "another registration for this customer is being reviewed"

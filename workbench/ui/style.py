@@ -133,8 +133,12 @@ QStatusBar QLabel { padding: 0 8px; color: #374151; }
 QLabel#online[tone="ok"] { color: #166534; font-weight: 600; }
 QLabel#online[tone="lapsed"] { color: #991b1b; font-weight: 600; }
 QLabel#online[tone="pending"] { color: #92400e; font-weight: 600; }
+QToolBox::tab { background: #f3f4f6; border: 1px solid #e5e7eb; border-radius: 5px;
+                color: #374151; font-weight: 600; padding: 3px 8px; }
+QToolBox::tab:selected { background: #eff6ff; color: #1d4ed8; border-color: #bfdbfe; }
 QTabWidget::pane { border: 1px solid #e5e7eb; border-radius: 6px; background: #ffffff; top: -1px; }
 QTabBar::tab { padding: 6px 7px; background: transparent; color: #4b5563; border: none; }
 QTabBar::tab:selected { color: #1d4ed8; border-bottom: 2px solid #2563eb; }
 QToolTip { background: #111827; color: #ffffff; border: none; padding: 4px; }
+QDialogButtonBox { dialogbuttonbox-buttons-have-icons: 0; }
 """

@@ -21,6 +21,34 @@ log = logging.getLogger(__name__)
 PROBE_INTERVAL_MS = 30_000  # how often "are we online?" is asked while idle
 DEFAULT_INTERVAL_MIN = 15
 
+# Why a sync stopped, in the window's words: the sync package's own messages are written for the
+# command line too ("run `workbench login` first"); the window has a Sign in form for that.
+DESKTOP_MESSAGES = {
+    "not_signed_in": "Not signed in: sign in to your vendor's server to sync (F5). Everything "
+                     "you do is kept on this computer until then.",
+    "unauthorized": "The vendor's server no longer accepts your access token (revoked or "
+                    "expired): sign in again with a new token (F5).",
+    "wrong_partner": "This data folder holds another partner's or another server's records. "
+                     "Choose a new data folder in Settings (Ctrl+,), restart the workbench, "
+                     "then sign in.",
+}
+# A manual sync that stops for these opens the Sign in form, which says why.
+SIGN_IN_REASONS = {
+    "not_signed_in": "Your access token is not on this computer any more (it had no keyring to "
+                     "keep it, or it was removed): sign in again to sync.",
+    "unauthorized": "The vendor's server no longer accepts your access token (revoked or "
+                    "expired): sign in with a new token from your partner portal.",
+}
+
+
+def desktop_message(error: BaseException) -> str:
+    """What went wrong, for the window: never a command to type."""
+    reason = getattr(error, "reason", "")
+    if reason in DESKTOP_MESSAGES:
+        return DESKTOP_MESSAGES[reason]
+    text = getattr(error, "message", None) or str(error) or type(error).__name__
+    return text[:1].upper() + text[1:]
+
 
 def _sync_modules() -> Any:
     """The sync package, or None in a build without it (the window still works offline)."""
@@ -44,6 +72,7 @@ class SyncController(QObject):
         self.ctx = ctx
         self.online: bool | None = None
         self.task: Task | None = None
+        self.trigger = ""  # what started the running or last sync: "manual", "auto" …
         self._probing = False
         self.auto = QTimer(self)
         self.auto.timeout.connect(lambda: self.sync_now("auto"))
@@ -76,10 +105,21 @@ class SyncController(QObject):
 
     # --- sync ------------------------------------------------------------------------------
 
+    def signed_in(self) -> bool:
+        """Someone signed in to this data folder (the token may still be missing)."""
+        server, active = self.ctx.read_now(lambda c: (records.get_state(c, "server_url"),
+                                                      records.get_state(c, "signed_in", False)))
+        return bool(server and active)
+
     def sync_now(self, reason: str = "manual") -> bool:
-        """Start a sync unless one runs; False when it could not start."""
+        """Start a sync unless one runs; False when it could not start.
+
+        Automatic syncs (timer, back online) wait silently while nobody is signed in.
+        """
         modules = _sync_modules()
         if self.task is not None:
+            return False
+        if reason != "manual" and not self.signed_in():
             return False
         if modules is None:
             self.finished.emit({"ok": False, "message": "sync is not part of this build", "summary": None})
@@ -87,6 +127,7 @@ class SyncController(QObject):
         task = Task(lambda: self._work(task, modules))
         task.signals.progress.connect(self.progress.emit)
         self.task = task
+        self.trigger = reason
         log.info("sync started (%s)", reason)
         self.started.emit()
         self.ctx.tasks.run(task, self._done, self._failed)
@@ -110,8 +151,9 @@ class SyncController(QObject):
         parts = [f"sent {summary['pushed']}", f"received {summary['pulled']}"]
         if summary["rejected"]:
             parts.append(f"{len(summary['rejected'])} rejected")
-        if summary["open_conflicts"]:
-            parts.append(f"{summary['open_conflicts']} conflict(s) to resolve")
+        conflicts = summary["open_conflicts"]
+        if conflicts:
+            parts.append(f"{conflicts} conflict{'' if conflicts == 1 else 's'} to resolve")
         self.finished.emit({"ok": True, "message": "Synced: " + ", ".join(parts), "summary": summary})
         self.ctx.data_changed.emit()
 
@@ -120,10 +162,10 @@ class SyncController(QObject):
         reason = getattr(error, "reason", "")
         if reason == "unreachable":
             self._set_online(False)
-        message = getattr(error, "message", None) or str(error) or type(error).__name__
+        message = desktop_message(error)
         log.warning("sync failed: %s", message)
         self.finished.emit({"ok": False, "message": f"Sync failed: {message}",
-                            "summary": None, "reason": reason})
+                            "summary": None, "reason": reason, "trigger": self.trigger})
         self.ctx.data_changed.emit()  # what was done before the failure is kept and shown
 
     # --- online / offline -------------------------------------------------------------------

@@ -24,6 +24,8 @@ from workbench.ui import style
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1  # the whole row dict
 ID_ROLE = Qt.ItemDataRole.UserRole + 2  # the record id
 TONE_ROLE = Qt.ItemDataRole.UserRole + 3  # status tone for the pill delegate
+PILL_ROLE = Qt.ItemDataRole.UserRole + 4  # the text inside the pill (display: pill · note)
+NOTE_ROLE = Qt.ItemDataRole.UserRole + 5  # (text, tone) drawn after the pill, e.g. "45 days left"
 
 BLOCK = 120  # rows read per query around the one asked for
 CACHE_LIMIT = 6000  # rows kept; a fresh block beyond this clears the cache
@@ -33,13 +35,18 @@ Index = QModelIndex | QPersistentModelIndex
 
 @dataclass(frozen=True)
 class Column:
+    """One column of a list. Its width comes from font metrics of `samples` (see widgets.py)."""
+
     key: str  # key in the row dict
     title: str
-    sort: str | None = None  # SQL column to ORDER BY; None: not sortable
-    width: int = 140
+    sort: str | None = None  # SQL column (or a key of TableSpec.sort_sql) to ORDER BY
+    samples: tuple[str, ...] = ()  # the widest content expected (a stretch column: its minimum)
+    stretch: bool = False  # takes the width the other columns leave (the long text column)
     display: Callable[[dict[str, Any]], str] | None = None
     tone: Callable[[dict[str, Any]], str] | None = None  # '', 'approved', 'warning', …
     pill: bool = False  # drawn as a coloured status pill
+    note: Callable[[dict[str, Any]], tuple[str, str]] | None = None  # (text, tone) after the pill
+    note_samples: tuple[tuple[str, str], ...] = ()  # widest (pill, note) pairs expected
     right: bool = False  # numbers align right
 
 
@@ -53,6 +60,11 @@ class TableSpec:
     descending: bool = False  # default order
     base_where: Callable[[sa.Table], Sequence[sa.ColumnElement[bool]]] = field(
         default=lambda t: ())
+    # Sort keys that are expressions, not columns (e.g. the close date: actual once closed).
+    sort_sql: dict[str, Callable[[sa.Table], sa.ColumnElement[Any]]] = field(default_factory=dict)
+
+
+Where = Callable[[sa.Table], Sequence[sa.ColumnElement[bool]]]
 
 
 class SqlTableModel(QAbstractTableModel):
@@ -69,6 +81,7 @@ class SqlTableModel(QAbstractTableModel):
         self._positions: dict[str, int] | None = None
         self._filter = ""
         self._where: dict[str, Any] = {}
+        self._conditions: Where | None = None  # e.g. the status filter's SQL
         self._sort_col = spec.default_sort
         self._descending = spec.descending
         self.last_query_ms = 0.0
@@ -86,6 +99,12 @@ class SqlTableModel(QAbstractTableModel):
         if refresh:
             self.refresh(keep_order=True)
 
+    def set_conditions(self, where: Where | None, refresh: bool = True) -> None:
+        """SQL conditions beyond equality (evaluated at each refresh: they may depend on now)."""
+        self._conditions = where
+        if refresh:
+            self.refresh(keep_order=True)
+
     def refresh(self, keep_order: bool = False) -> None:
         """Re-read the ids: after a write or a sync (the default), or a new filter (keep_order).
 
@@ -99,7 +118,7 @@ class SqlTableModel(QAbstractTableModel):
             self._order = None
         with self.store.reading() as conn:
             rowids, ordered = self._ordered(conn)
-            if self._filter or self._where:
+            if self._filter or self._where or self._conditions:
                 matched = set(_fetch_column(conn, self._match_query()))
                 ids = [i for r, i in zip(rowids, ordered) if r in matched]
             else:
@@ -114,7 +133,9 @@ class SqlTableModel(QAbstractTableModel):
             t = self.table
             # "+column" keeps SQLite from walking the column's index with one table look-up per
             # row (3x slower at 100k rows than a scan and one sort); rowid breaks ties stably.
-            ordered = sa.literal_column(f'+"{t.name}"."{self._sort_col}"')
+            expression = self.spec.sort_sql.get(self._sort_col)
+            ordered = expression(t) if expression else \
+                sa.literal_column(f'+"{t.name}"."{self._sort_col}"')
             rowid = sa.literal_column(f'"{t.name}".rowid')
             direction = (lambda c: c.desc()) if self._descending else (lambda c: c.asc())
             query = (sa.select(rowid, t.c.id)
@@ -128,6 +149,8 @@ class SqlTableModel(QAbstractTableModel):
         t = self.table
         query = sa.select(sa.literal_column(f'"{t.name}".rowid')).where(
             t.c.deleted.is_(False), *self.spec.base_where(t))
+        if self._conditions is not None:
+            query = query.where(*self._conditions(t))
         for name, value in self._where.items():
             query = query.where(t.c[name].in_(value) if isinstance(value, (list, tuple))
                                 else t.c[name] == value)
@@ -169,8 +192,14 @@ class SqlTableModel(QAbstractTableModel):
         column = self.spec.columns[index.column()]
         if role == ROW_ROLE:
             return row
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return column.display(row) if column.display else _plain(row.get(column.key))
+        if role in _TEXT_ROLES:
+            text = column.display(row) if column.display else _plain(row.get(column.key))
+            if role == PILL_ROLE:
+                return text
+            note = column.note(row) if column.note else ("", "")
+            if role == NOTE_ROLE:
+                return note
+            return f"{text} · {note[0]}" if note[0] else text
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return int((Qt.AlignmentFlag.AlignRight if column.right else Qt.AlignmentFlag.AlignLeft)
                        | Qt.AlignmentFlag.AlignVCenter)
@@ -223,7 +252,9 @@ class SqlTableModel(QAbstractTableModel):
 
 
 _ROLES = {Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole,
-          Qt.ItemDataRole.TextAlignmentRole, Qt.ItemDataRole.ForegroundRole, ROW_ROLE, TONE_ROLE}
+          Qt.ItemDataRole.TextAlignmentRole, Qt.ItemDataRole.ForegroundRole, ROW_ROLE, TONE_ROLE,
+          PILL_ROLE, NOTE_ROLE}
+_TEXT_ROLES = {Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, PILL_ROLE, NOTE_ROLE}
 
 
 def _fetch_rows(conn: sa.Connection, query: sa.Select) -> list[tuple[Any, ...]]:

@@ -12,18 +12,20 @@ from typing import Any
 from PySide6.QtCore import QDate, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QCheckBox, QDateEdit, QDialog, QDialogButtonBox, QFormLayout,
-                               QLabel, QLineEdit, QPlainTextEdit, QVBoxLayout, QWidget)
+                               QHBoxLayout, QLabel, QLineEdit, QMessageBox, QPlainTextEdit,
+                               QVBoxLayout, QWidget)
 
 from workbench.domain.matching import Candidate, Match
 from workbench.domain.model import entity
-from workbench.domain.values import InvalidValue, parse_money_cents
+from workbench.domain.values import InvalidValue, coerce, parse_money_cents
 from workbench.store import duplicates
 from workbench.ui import actions, format as fmt
 from workbench.ui.context import Context
 from workbench.ui.dialogs.account_picker import AccountPicker
-from workbench.ui.widgets import banner, primary, repolish, set_tone
+from workbench.ui.widgets import banner, fit_height, primary, repolish, set_tone
 
 DEFAULT_CLOSE_IN = timedelta(days=60)
+DIALOG_WIDTH = 560
 
 
 class RegisterDealDialog(QDialog):
@@ -34,9 +36,13 @@ class RegisterDealDialog(QDialog):
         super().__init__(parent)
         self.ctx = ctx
         self.matches: list[Match] = []
+        self.error_field = ""  # the field the shown problem is about
         self.setWindowTitle("Register a deal")
         self.setAccessibleName("Register a deal")
-        self.setMinimumWidth(520)
+        # One width whatever appears (duplicate warning, problem): it grows downwards only,
+        # and stays centred on the window (widgets.fit_height).
+        self.setFixedWidth(DIALOG_WIDTH)
+        self.discard_box: QMessageBox | None = None
         spec = entity("registrations")
         layout = QVBoxLayout(self)
         layout.setSpacing(10)
@@ -61,7 +67,7 @@ class RegisterDealDialog(QDialog):
         self.value_hint.setObjectName("muted")
         self.close_date = QDateEdit()
         self.close_date.setCalendarPopup(True)
-        self.close_date.setDisplayFormat("yyyy-MM-dd")
+        self.close_date.setDisplayFormat("d MMM yyyy")  # as every date reads: 30 Jan 2027
         self.close_date.setDate(QDate(date.today() + DEFAULT_CLOSE_IN))
         self.close_date.setAccessibleName(spec.field("expected_close_date").title)
         self.notes = QPlainTextEdit()
@@ -69,11 +75,17 @@ class RegisterDealDialog(QDialog):
         self.notes.setAccessibleName(spec.field("notes").title)
         self.notes.setTabChangesFocus(True)
         self.notes.setFixedHeight(64)
+        value_row = QHBoxLayout()  # the amount as read back, beside the field: no empty row
+        value_row.setContentsMargins(0, 0, 0, 0)
+        self.value.setFixedWidth(190)
+        self.value_hint.setWordWrap(True)
+        value_row.addWidget(self.value)
+        value_row.addWidget(self.value_hint, 1)
         form.addRow("&Customer *", self.customer)
         form.addRow("Do&main", self.domain)
         form.addRow("&Product *", self.product)
-        form.addRow("Deal &value *", self.value)
-        form.addRow("", self.value_hint)
+        form.addRow("Deal &value *", value_row)
+        form.itemAt(form.rowCount() - 1, QFormLayout.ItemRole.LabelRole).widget().setBuddy(self.value)
         form.addRow("&Expected close *", self.close_date)
         form.addRow("&Notes", self.notes)
         layout.addLayout(form)
@@ -114,6 +126,12 @@ class RegisterDealDialog(QDialog):
         self.domain.textChanged.connect(lambda _t: self._check_timer.start())
         self.customer.account_chosen.connect(self._account_chosen)
         self.value.textChanged.connect(self._value_changed)
+        self.inputs = {"customer_name": self.customer, "customer_domain": self.domain,
+                       "product": self.product, "deal_value_cents": self.value,
+                       "expected_close_date": self.close_date}
+        for name, widget in self.inputs.items():
+            signal = widget.dateChanged if isinstance(widget, QDateEdit) else widget.textChanged
+            signal.connect(lambda *_a, n=name: self._recheck(n))
         ctx.duplicates.ready.connect(self.check_duplicates)
         ctx.duplicates.ensure()
         if account:
@@ -122,6 +140,8 @@ class RegisterDealDialog(QDialog):
             self.product.setFocus()
         else:
             self.customer.setFocus()
+        self.initial = self.values()  # what counts as "nothing typed yet" (a chosen account)
+        fit_height(self)
 
     # --- live feedback ----------------------------------------------------------------------
 
@@ -169,7 +189,7 @@ class RegisterDealDialog(QDialog):
         if tone:
             set_tone(self.warning, tone)
         self.warning.setVisible(bool(text))
-        self.adjustSize()  # grow with the warning instead of squeezing the notes
+        fit_height(self)  # grow with the warning instead of squeezing the notes
 
     # --- saving ----------------------------------------------------------------------------
 
@@ -188,6 +208,7 @@ class RegisterDealDialog(QDialog):
         submit, index = self.submit_now.isChecked(), self.ctx.duplicates.index
         self.save_button.setEnabled(False)
         self.error.setVisible(False)
+        self.error_field = ""
         self.ctx.tasks.write(
             lambda c: actions.register_deal(c, values, account_id=account_id, submit=submit,
                                             index=index),
@@ -218,5 +239,63 @@ class RegisterDealDialog(QDialog):
         text = f"{labels[field]}: {error.problem}" if field in labels else str(error)
         self.error.setText(text)
         self.error.setVisible(True)
+        self.error_field = field if field in widgets else ""
+        fit_height(self)  # the problem pushes the buttons down; it never covers the notes
         if field in widgets:
             widgets[field].setFocus()
+
+    # --- fixing a problem, leaving ---------------------------------------------------------
+
+    def _recheck(self, name: str) -> None:
+        """A field marked invalid loses the mark (and its problem) as soon as it is fixed."""
+        field_names = {"customer_name": ("customer_name", "name"),
+                       "customer_domain": ("customer_domain", "domain")}.get(name, (name,))
+        widget = self.inputs[name]
+        if not widget.property("invalid") or not self._valid(name):
+            return
+        widget.setProperty("invalid", False)
+        repolish(widget)
+        if self.error_field in field_names:
+            self.error.setVisible(False)
+            self.error_field = ""
+            fit_height(self)
+
+    def _valid(self, name: str) -> bool:
+        value = self.values()[name]
+        if name == "expected_close_date":
+            return not self.submit_now.isChecked() or value >= date.today()
+        try:
+            coerce(entity("registrations").field(name), value)
+        except InvalidValue:
+            return False
+        return True
+
+    def dirty(self) -> bool:
+        """Something typed that a close would throw away."""
+        return self.values() != self.initial
+
+    def reject(self) -> None:
+        """Escape, Cancel or the close button: ask first when the form holds typed work."""
+        if not self.save_button.isEnabled():
+            return  # saving: the dialog closes itself when the save is done
+        if not self.dirty():
+            super().reject()
+            return
+        if self.discard_box is not None and self.discard_box.isVisible():
+            return
+        box = QMessageBox(QMessageBox.Icon.Question, "Discard this deal?",
+                          "Discard this deal?\nWhat you typed in this registration is not saved "
+                          "yet.", QMessageBox.StandardButton.NoButton, self)
+        discard = box.addButton("&Discard", QMessageBox.ButtonRole.DestructiveRole)
+        keep = box.addButton("&Keep editing", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(keep)
+        box.setEscapeButton(keep)
+        box.setAccessibleName("Discard this deal?")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        discard.clicked.connect(self.discard)
+        self.discard_box = box
+        box.open()  # non-modal to the event loop: nothing stalls while the rep decides
+
+    def discard(self) -> None:
+        self.initial = self.values()
+        super().reject()

@@ -5,15 +5,20 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Signal
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QGroupBox,
                                QHBoxLayout, QLabel, QLineEdit, QPushButton, QSpinBox, QVBoxLayout,
                                QWidget)
 
 from workbench.store import records
 from workbench.ui.context import Context
+from workbench.ui.dialogs.sign_in import keyring_note, sign_in, sign_in_problem
 from workbench.ui.syncing import DEFAULT_INTERVAL_MIN
 from workbench.ui.tasks import Task
 from workbench.ui.widgets import banner, primary, set_tone
+
+
+MAX_FOLDER_WIDTH = 720  # the dialog stays well inside a 1366 px screen
 
 
 class SettingsDialog(QDialog):
@@ -71,8 +76,10 @@ class SettingsDialog(QDialog):
         self.interval.setAccessibleName("Automatic sync interval in minutes")
         form2.addRow("&Auto-sync every:", self.interval)
         data_row = QHBoxLayout()
-        self.data_dir = QLineEdit(str(ctx.settings.value("data/dir", str(ctx.store.data_dir), type=str)))
+        self.data_dir = QLineEdit()
         self.data_dir.setAccessibleName("Data folder")
+        self.data_dir.textChanged.connect(self.data_dir.setToolTip)
+        self._show_folder(str(ctx.settings.value("data/dir", str(ctx.store.data_dir), type=str)))
         browse = QPushButton("&Choose…")
         browse.setAccessibleName("Choose data folder")
         browse.clicked.connect(self._browse)
@@ -102,25 +109,23 @@ class SettingsDialog(QDialog):
         self.sign_out_button.setEnabled(bool(state))
 
     def sign_in(self) -> None:
-        from workbench.sync import account
         server, token = self.server.text().strip(), self.token.text().strip()
         self.sign_in_button.setEnabled(False)
         self._say("Checking the token with the server…", "info")
-        task = Task(lambda: account.login(self.ctx.store, server, token).to_json())
-        self.ctx.tasks.run(task, self._signed_in, self._sign_in_failed)
+        self.ctx.tasks.run(Task(sign_in, self.ctx.store, server, "", token), self._signed_in,
+                           self._sign_in_failed)
 
     def _signed_in(self, info: dict[str, Any]) -> None:
         self.token.clear()
         self.sign_in_button.setEnabled(True)
         self.ctx.settings.setValue("sync/server_url", info["server"])
         self._show_user({"user_email": info["email"], "partner_name": info["partner_name"]})
-        self._say(info["warning"] or "Signed in. The token is stored in your system keyring.",
-                  "warning" if info["warning"] else "ok")
+        self._say(f"Signed in. {keyring_note(info)}", "warning" if info["warning"] else "ok")
         self.signed_in.emit(info)
 
     def _sign_in_failed(self, error: BaseException) -> None:
         self.sign_in_button.setEnabled(True)
-        self._say(f"Not signed in: {getattr(error, 'message', None) or error}", "rejected")
+        self._say(f"Not signed in. {sign_in_problem(error)[1]}", "rejected")
 
     def sign_out(self) -> None:
         from workbench.sync import account
@@ -137,10 +142,17 @@ class SettingsDialog(QDialog):
         set_tone(self.message, tone)
         self.message.setVisible(True)
 
+    def _show_folder(self, folder: str) -> None:
+        """The whole path where it fits (the field widens up to MAX_FOLDER_WIDTH), else its start."""
+        self.data_dir.setText(folder)
+        self.data_dir.setCursorPosition(0)  # a path read from its middle says nothing
+        width = QFontMetrics(self.data_dir.font()).horizontalAdvance(folder) + 24
+        self.data_dir.setMinimumWidth(min(max(width, 260), MAX_FOLDER_WIDTH))
+
     def _browse(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Data folder", self.data_dir.text())
         if folder:
-            self.data_dir.setText(folder)
+            self._show_folder(folder)
 
     def save(self) -> None:
         self.ctx.settings.setValue("sync/interval_minutes", self.interval.value())

@@ -5,37 +5,31 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QHBoxLayout, QTabWidget, QTreeWidget, QTreeWidgetItem, QVBoxLayout,
+from PySide6.QtWidgets import (QHBoxLayout, QToolBox, QTreeWidget, QTreeWidgetItem, QVBoxLayout,
                                QWidget)
 
+from workbench.domain.model import REGISTRATION_STATUSES
 from workbench.ui import actions, format as fmt, queries
 from workbench.ui.dialogs.record_form import RecordFormDialog
 from workbench.ui.tablemodel import Column, TableSpec
 from workbench.ui.views.base import ListPage
-from workbench.ui.widgets import RecordForm, button, heading_label, primary
+from workbench.ui.widgets import (RecordForm, button, col, columns_needed_width, heading_label,
+                                  make_tree, primary)
+
+REGISTRATION_LABELS = tuple(fmt.label(s) for s in REGISTRATION_STATUSES)
 
 SPEC = TableSpec(
     entity="accounts",
     columns=(
-        Column("name", "Name", sort="name", width=220),
-        Column("domain", "Domain", sort="domain", width=165),
-        Column("industry", "Industry", sort="industry", width=110),
-        Column("country", "Country", sort="country", width=115),
-        Column("region", "Region", sort="region", width=70),
+        Column("name", "Name", sort="name", stretch=True, samples=("Globex Corporation",)),
+        Column("domain", "Domain", sort="domain", samples=("mueller-maschinenbau.de",)),
+        Column("industry", "Industry", sort="industry", samples=("Financial services",)),
+        Column("country", "Country", sort="country", samples=("United Kingdom",)),
+        Column("region", "Region", sort="region", samples=("EMEA", "APAC", "AMER")),
     ),
     search=("name", "domain", "industry", "country"),
     default_sort="name",
 )
-
-
-def _tree(accessible: str, headers: list[str]) -> QTreeWidget:
-    tree = QTreeWidget()
-    tree.setHeaderLabels(headers)
-    tree.setRootIsDecorated(False)
-    tree.setAccessibleName(accessible)
-    tree.setUniformRowHeights(True)
-    tree.setAlternatingRowColors(True)
-    return tree
 
 
 class AccountsPage(ListPage):
@@ -43,7 +37,6 @@ class AccountsPage(ListPage):
     hint = "Your customers, with everything you and the vendor know about them."
     search_placeholder = "Search name, domain, industry or country  (Ctrl+F)"
     spec = SPEC
-    detail_width = 450
 
     def header_buttons(self) -> list[QWidget]:
         return [button("New &account…", "New account", lambda: self.new_account(), "Alt+A"),
@@ -55,19 +48,25 @@ class AccountsPage(ListPage):
         layout.addWidget(self.heading)
         self.form = RecordForm("accounts", ["domain", "industry", "country", "region", "notes"])
         layout.addWidget(self.form)
-        self.tabs = QTabWidget()
-        self.tabs.setAccessibleName("Account details")
-        self.tabs.setUsesScrollButtons(False)  # all four tabs visible, names elided if need be
-        self.tabs.setElideMode(Qt.TextElideMode.ElideRight)
-        self.contacts = _tree("Contacts", ["Name", "Email", "Role"])
-        self.registrations = _tree("Registrations", ["Product", "Value", "Status", "Close"])
-        self.opportunities = _tree("Opportunities", ["Opportunity", "Stage", "Amount"])
-        self.cases = _tree("Cases", ["Subject", "Status", "Opened"])
-        self.tabs.addTab(self.contacts, "Contacts")
-        self.tabs.addTab(self.registrations, "Registrations")
-        self.tabs.addTab(self.opportunities, "Opportunities")
-        self.tabs.addTab(self.cases, "Cases")
-        layout.addWidget(self.tabs, 1)
+        # Sections stacked one above the other, each title the pane's full width: four tab
+        # titles with their counts do not fit side by side in a detail pane at 1366 px.
+        self.sections = QToolBox()
+        self.sections.setAccessibleName("Account details")
+        self.contacts = make_tree("Contacts", [col("Name", "Lucía Fernández"),
+                                               col("Email", "lucia@globex.com", stretch=True),
+                                               col("Role", "Procurement lead")])
+        self.registrations = make_tree("Registrations", [
+            col("Product", "Data Platform", stretch=True), col("Value", "$1,250,000"),
+            col("Status", *REGISTRATION_LABELS), col("Close", "30 Sep 2027")])
+        self.opportunities = make_tree("Opportunities", [
+            col("Opportunity", "Globex Corporation", stretch=True), col("Stage", fmt.stage(1)),
+            col("Amount", "$1,250,000")])
+        self.cases = make_tree("Cases", [col("Subject", "Licence key rejected", stretch=True),
+                                         col("Status", "Waiting on customer"),
+                                         col("Opened", "30 Sep 2027")])
+        for tree, name in self._sections():
+            self.sections.addItem(tree, name)
+        layout.addWidget(self.sections, 1)
         self.registrations.itemActivated.connect(
             lambda item: self.ctx.navigate("registrations", item.data(0, Qt.ItemDataRole.UserRole)))
         self.opportunities.itemActivated.connect(
@@ -85,13 +84,22 @@ class AccountsPage(ListPage):
         layout.addLayout(row)
         self.account: dict[str, Any] | None = None
 
+    def _sections(self) -> list[tuple[QTreeWidget, str]]:
+        return [(self.contacts, "Contacts"), (self.registrations, "Registrations"),
+                (self.opportunities, "Opportunities"), (self.cases, "Cases")]
+
+    def detail_content_width(self) -> int:
+        """Wide enough for the widest section's columns side by side."""
+        lists = max(columns_needed_width(tree) for tree, _name in self._sections())
+        return max(super().detail_content_width(), lists + 2)
+
     def show_detail(self, record_id: str | None) -> None:
         data = self.ctx.read_now(lambda c: queries.account_detail(c, record_id)) if record_id else None
         self.account = data["account"] if data else None
         self.detail.setEnabled(data is not None)
         self.heading.setText(self.account["name"] if self.account else "No account selected")
         self.form.show_record(self.account or {})
-        for tree in (self.contacts, self.registrations, self.opportunities, self.cases):
+        for tree, _name in self._sections():
             tree.clear()
         if not data:
             return
@@ -99,23 +107,24 @@ class AccountsPage(ListPage):
                    lambda r: [r["name"], r.get("email") or "", r.get("role") or ""])
         self._fill(self.registrations, data["registrations"], lambda r: [
             r["product"], fmt.money(r["deal_value_cents"], r.get("currency")),
-            fmt.label(fmt.effective_status(r)), fmt.day(r.get("expected_close_date"))])
+            fmt.label(fmt.effective_status(r)), fmt.registration_close_day(r)])
         self._fill(self.opportunities, data["opportunities"], lambda r: [
             r["name"], fmt.stage(r.get("stage"), r.get("outcome")),
             fmt.money(r.get("amount_cents"), r.get("currency"))])
         self._fill(self.cases, data["cases"], lambda r: [
             r["subject"], fmt.label(r.get("status")), fmt.day(r["created_at"])])
-        for index, (name, key) in enumerate([("Contacts", "contacts"), ("Registrations", "registrations"),
-                                             ("Opportunities", "opportunities"), ("Cases", "cases")]):
-            self.tabs.setTabText(index, f"{name} ({len(data[key])})")
+        for index, (tree, name) in enumerate(self._sections()):
+            self.sections.setItemText(index, f"{name} ({tree.topLevelItemCount()})")
 
     @staticmethod
     def _fill(tree: QTreeWidget, rows: list[dict[str, Any]], cells: Any) -> None:
         for row in rows:
-            item = QTreeWidgetItem([str(c) for c in cells(row)])
+            texts = [str(c) for c in cells(row)]
+            item = QTreeWidgetItem(texts)
             item.setData(0, Qt.ItemDataRole.UserRole, row["id"])
+            for column, text in enumerate(texts):
+                item.setToolTip(column, text)
             tree.addTopLevelItem(item)
-        tree.setColumnWidth(0, 150)  # fixed widths: the pane never scrolls sideways
 
     def new_account(self) -> RecordFormDialog:
         dialog = RecordFormDialog(self.ctx, "New account", "accounts",

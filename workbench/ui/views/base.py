@@ -6,15 +6,25 @@ from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
-from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtCore import QModelIndex, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QComboBox, QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea,
-                               QSplitter, QVBoxLayout, QWidget)
+                               QSplitter, QStyle, QVBoxLayout, QWidget)
 
 from workbench.ui.context import Context
 from workbench.ui.dialogs.note import NoteDialog
-from workbench.ui.tablemodel import SqlTableModel, TableSpec
-from workbench.ui.widgets import SearchBox, StatusPill, heading_label, make_table, page_header
+from workbench.ui.tablemodel import SqlTableModel, TableSpec, Where
+from workbench.ui.widgets import (RecordForm, SearchBox, StatusPill, banner, heading_label,
+                                  make_table, page_header)
+
+CONFIRMATION_MS = 12_000  # how long "First contact logged …" stays above the list
+
+
+def equals(column: str, value: str | tuple[str, ...]) -> Where:
+    """The filter condition `column` = value (a tuple: any of them)."""
+    if isinstance(value, tuple):
+        return lambda t: [t.c[column].in_(value)]
+    return lambda t: [t.c[column] == value]
 
 
 class Page(QWidget):
@@ -55,7 +65,6 @@ class Page(QWidget):
 class ListPage(Page):
     spec: TableSpec
     search_placeholder = "Search"
-    detail_width = 330
 
     def __init__(self, ctx: Context) -> None:
         super().__init__(ctx)
@@ -79,11 +88,21 @@ class ListPage(Page):
         bar.addStretch(1)
         bar.addWidget(self.count)
         root.addLayout(bar)
+        # What the last action did, where the rep is looking (the status bar is easy to miss).
+        self.confirmation = banner("", "ok")
+        self.confirmation.setAccessibleName("Done")
+        self.confirmation.setVisible(False)
+        self._confirmation_timer = QTimer(self)
+        self._confirmation_timer.setSingleShot(True)
+        self._confirmation_timer.setInterval(CONFIRMATION_MS)
+        self._confirmation_timer.timeout.connect(lambda: self.confirmation.setVisible(False))
+        root.addWidget(self.confirmation)
 
         self.detail = QFrame()
         self.detail.setObjectName("detail")
         detail_layout = QVBoxLayout(self.detail)
         detail_layout.setContentsMargins(16, 14, 16, 14)
+        self.detail_layout = detail_layout
         self.build_detail(detail_layout)
         scroll = QScrollArea()
         scroll.setWidget(self.detail)
@@ -91,7 +110,8 @@ class ListPage(Page):
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         # The detail wraps its text to the pane; a sideways scroll bar would hide the buttons.
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setMinimumWidth(300)
+        self.detail_width = self.detail_needed_width(scroll)
+        scroll.setMinimumWidth(self.detail_width)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.table)
         splitter.addWidget(scroll)
@@ -114,6 +134,18 @@ class ListPage(Page):
     def build_detail(self, layout: QVBoxLayout) -> None:
         raise NotImplementedError
 
+    def detail_content_width(self) -> int:
+        """The width the detail's content needs (fields, buttons), without the pane's margins."""
+        form: RecordForm | None = getattr(self, "form", None)  # most details have one
+        margins = self.detail_layout.contentsMargins()
+        return max(form.needed_width() if form is not None else 0,
+                   self.detail_layout.sizeHint().width() - margins.left() - margins.right())
+
+    def detail_needed_width(self, scroll: QScrollArea) -> int:
+        margins = self.detail_layout.contentsMargins()
+        bar = scroll.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        return self.detail_content_width() + margins.left() + margins.right() + 2 + bar
+
     # --- shared pieces of pages -----------------------------------------------------------------
 
     def add_detail_heading(self, layout: QVBoxLayout) -> None:
@@ -125,16 +157,21 @@ class ListPage(Page):
         top.addWidget(self.pill, 0, Qt.AlignmentFlag.AlignTop)
         layout.addLayout(top)
 
-    def status_filter(self, column: str, choices: list[tuple[str, str | None]],
+    def status_filter(self, choices: list[tuple[str, Where | None]],
                       accessible_name: str) -> QComboBox:
-        """A combo box that limits the list to one value of `column` (None: all)."""
+        """A combo box that limits the list to the rows of one status (None: all).
+
+        Each choice is SQL conditions, so a filter can follow the same rule as the status the
+        list shows (a lapsed approval reads Expired, a recycled lead Recycled).
+        """
         self.status_box = QComboBox()
         self.status_box.setAccessibleName(accessible_name)
-        for text, value in choices:
-            self.status_box.addItem(text, value)
+        self.status_choices = choices
+        for text, _where in choices:
+            self.status_box.addItem(text)
 
-        def changed() -> None:
-            self.model.set_where(**{column: self.status_box.currentData()})  # None: no condition
+        def changed(index: int) -> None:
+            self.model.set_conditions(self.status_choices[index][1])
             self._update_count()
             self._select_position(0)
         self.status_box.currentIndexChanged.connect(changed)
@@ -186,12 +223,25 @@ class ListPage(Page):
         widget.setToolTip(f"{widget.toolTip() or widget.accessibleName()} ({keys})")
         return item
 
-    def write(self, fn: Callable[[sa.Connection], Any], done: str = "") -> None:
-        """Run an edit on the write worker; failures name the field (InvalidValue)."""
-        def finished(_result: Any) -> None:
-            if done and self.ctx.window is not None:
-                self.ctx.window.statusBar().showMessage(done, 5000)
+    def write(self, fn: Callable[[sa.Connection], Any],
+              done: str | Callable[[Any], str] = "") -> None:
+        """Run an edit on the write worker; failures name the field (InvalidValue).
+
+        `done`: what to confirm once it is saved (a text, or made from the saved record).
+        """
+        def finished(result: Any) -> None:
+            self.confirm(done(result) if callable(done) else done)
         self.ctx.tasks.write(fn, finished, lambda error: self.ctx.fail(self, error))
+
+    def confirm(self, text: str) -> None:
+        """Say above the list what was just done (and in the status bar)."""
+        if not text:
+            return
+        self.confirmation.setText(text)
+        self.confirmation.setVisible(True)
+        self._confirmation_timer.start()
+        if self.ctx.window is not None:
+            self.ctx.window.statusBar().showMessage(text, CONFIRMATION_MS)
 
     def ask(self, title: str, prompt: str, on_text: Callable[[str], None], *,
             required: bool = True, ok_text: str = "OK") -> NoteDialog:

@@ -7,29 +7,34 @@ from typing import Any
 
 from PySide6.QtWidgets import QHBoxLayout, QPlainTextEdit, QTextBrowser, QVBoxLayout, QWidget
 
+from workbench.domain.model import CASE_SEVERITIES, CASE_STATUSES
 from workbench.ui import actions, format as fmt, queries
 from workbench.ui.dialogs.open_case import OpenCaseDialog
 from workbench.ui.style import status_tone
 from workbench.ui.tablemodel import Column, TableSpec
 from workbench.ui.views.base import ListPage
-from workbench.ui.widgets import RecordForm, button, primary, section
+from workbench.ui.widgets import DOMAIN_SAMPLE, RecordForm, button, primary, section
 
 SEVERITY_TONES = {"urgent": "rejected", "high": "warning", "normal": "", "low": "closed"}
 
 SPEC = TableSpec(
     entity="cases",
     columns=(
-        Column("case_number", "Number", sort="case_number", width=80,
+        Column("case_number", "Number", sort="case_number",
+               samples=("CS-2026-000123", "not sent yet"),
                display=lambda r: r.get("case_number") or "not sent yet"),
-        Column("subject", "Subject", sort="subject", width=210),
-        Column("customer_domain", "Customer", sort="customer_domain", width=145),
-        Column("severity", "Severity", sort="severity", width=80,
+        Column("subject", "Subject", sort="subject", stretch=True, samples=("Licence key rejected",)),
+        Column("customer_domain", "Customer", sort="customer_domain",
+               samples=("umbrella-health.co.uk",)),
+        Column("severity", "Severity", sort="severity",
+               samples=tuple(fmt.label(s) for s in CASE_SEVERITIES),
                display=lambda r: fmt.label(r.get("severity")),
                tone=lambda r: SEVERITY_TONES.get(r.get("severity") or "", "")),
-        Column("status", "Status", sort="status", width=165, pill=True,
+        Column("status", "Status", sort="status", pill=True,
+               samples=tuple(fmt.label(s) for s in CASE_STATUSES),
                display=lambda r: fmt.label(r.get("status")),
                tone=lambda r: status_tone(r.get("status"))),
-        Column("created_at", "Opened", sort="created_at", width=100,
+        Column("created_at", "Opened", sort="created_at", samples=("30 Sep 2027",),
                display=lambda r: fmt.day(r.get("created_at"))),
     ),
     search=("subject", "customer_domain", "case_number", "description"),
@@ -55,11 +60,14 @@ class CasesPage(ListPage):
     def build_detail(self, layout: QVBoxLayout) -> None:
         self.add_detail_heading(layout)
         self.pill.setToolTip("Set by the vendor's support team")
-        self.form = RecordForm("cases", ["case_number", "customer_domain", "severity",
+        self.form = RecordForm("cases", ["case_number", "customer_domain", "severity", "created_at",
                                          "escalation_requested", "description"], {
+            "case_number": lambda r: r.get("case_number") or "not sent yet",
             "severity": lambda r: fmt.label(r.get("severity")),
+            "created_at": lambda r: fmt.day(r.get("created_at")),
             "escalation_requested": lambda r: "requested" if r.get("escalation_requested") else "no",
-        })
+        }, titles={"case_number": "Number", "customer_domain": "Customer", "created_at": "Opened",
+                   "escalation_requested": "Escalation"}, value_sample=DOMAIN_SAMPLE)
         layout.addWidget(self.form)
         layout.addWidget(section("Comments"))
         self.comments = QTextBrowser()

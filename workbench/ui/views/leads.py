@@ -4,30 +4,50 @@ from __future__ import annotations
 
 from typing import Any
 
+import sqlalchemy as sa
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
+from workbench.domain.model import LEAD_WORKING_STATUSES
+from workbench.domain.values import parse_datetime
 from workbench.ui import actions, format as fmt, queries
 from workbench.ui.style import status_tone
-from workbench.ui.tablemodel import Column, TableSpec
-from workbench.ui.views.base import ListPage
+from workbench.ui.tablemodel import Column, TableSpec, Where
+from workbench.ui.views.base import ListPage, equals
 from workbench.ui.widgets import RecordForm, banner, button, set_tone
 
-FILTERS = [("Open leads", ("new", "accepted")), ("All leads", None), ("New", "new"),
-           ("Accepted", "accepted"), ("Contacted", "contacted"), ("Rejected", "rejected")]
+
+def _still_assigned(t: sa.Table) -> sa.ColumnElement[bool]:
+    """Not taken back by the vendor (seed 001: recycled after 48 h without first contact)."""
+    return sa.or_(t.c.assignment_status.is_(None), t.c.assignment_status != "recycled")
+
+
+def _working(*statuses: str) -> Where:
+    return lambda t: [t.c.working_status.in_(statuses), _still_assigned(t)]
+
+
+# The same rule as the Status column (fmt.lead_status): a recycled lead is Recycled, never New.
+FILTERS: list[tuple[str, Where | None]] = [
+    ("Open leads", _working("new", "accepted")), ("All leads", None), ("New", _working("new")),
+    ("Accepted", _working("accepted")), ("Contacted", equals("working_status", "contacted")),
+    ("Rejected", equals("working_status", "rejected")),
+    ("Recycled by the vendor", equals("assignment_status", "recycled"))]
 
 SPEC = TableSpec(
     entity="leads",
     columns=(
-        Column("company_name", "Company", sort="company_name", width=180),
-        Column("contact_name", "Contact", sort="contact_name", width=125),
-        Column("source", "Source", sort="source", width=95),
-        Column("assigned_at", "Assigned", sort="assigned_at", width=95,
+        Column("company_name", "Company", sort="company_name", stretch=True,
+               samples=("Globex Corporation",)),
+        Column("contact_name", "Contact", sort="contact_name", samples=("Camille Laurent",)),
+        Column("source", "Source", sort="source", samples=("Trade show",)),
+        Column("assigned_at", "Assigned", sort="assigned_at", samples=("12 Nov 2026",),
                display=lambda r: fmt.ago(r.get("assigned_at"))),
-        Column("sla", "First contact SLA", sort="assigned_at", width=150,
+        Column("sla", "First contact SLA", sort="assigned_at",
+               samples=("23 h 59 min left", "contacted in time"),
                display=lambda r: fmt.sla_text(r)[0], tone=lambda r: fmt.sla_text(r)[1]),
-        Column("working_status", "Status", sort="working_status", width=100, pill=True,
-               display=lambda r: fmt.label(r.get("working_status")),
-               tone=lambda r: status_tone(r.get("working_status"))),
+        Column("working_status", "Status", sort="working_status", pill=True,
+               samples=tuple(fmt.label(s) for s in LEAD_WORKING_STATUSES) + ("Recycled",),
+               display=lambda r: fmt.label(fmt.lead_status(r)),
+               tone=lambda r: _tone(fmt.lead_status(r))),
     ),
     search=("company_name", "company_domain", "contact_name", "contact_email", "source"),
     default_sort="assigned_at",
@@ -43,10 +63,10 @@ class LeadsPage(ListPage):
 
     def __init__(self, ctx: Any) -> None:
         super().__init__(ctx)
-        self.model.set_where(refresh=False, working_status=FILTERS[0][1])  # loads when shown
+        self.model.set_conditions(FILTERS[0][1], refresh=False)  # loads when shown
 
     def filters(self) -> list[QWidget]:
-        return [self.status_filter("working_status", FILTERS, "Filter leads by status")]
+        return [self.status_filter(FILTERS, "Filter leads by status")]
 
     def build_detail(self, layout: QVBoxLayout) -> None:
         self.add_detail_heading(layout)
@@ -58,7 +78,9 @@ class LeadsPage(ListPage):
             "assigned_at": lambda r: fmt.day(r.get("assigned_at")) + (
                 f"  ({fmt.ago(r['assigned_at'])})" if r.get("assigned_at") else ""),
             "first_contact_at": lambda r: fmt.day(r.get("first_contact_at")),
-        })
+        }, titles={"company_domain": "Domain", "contact_name": "Contact", "contact_email": "Email",
+                   "assigned_at": "Assigned", "first_contact_at": "First contact",
+                   "rejection_reason": "Why rejected"})
         layout.addWidget(self.form)
         row = QHBoxLayout()
         self.accept_button = button("Accept", "Accept lead", self._accept)
@@ -79,11 +101,9 @@ class LeadsPage(ListPage):
         self.detail.setEnabled(bool(row))
         self.heading.setText(row.get("company_name") or "No lead selected")
         status = row.get("working_status") or ""
-        recycled = row.get("assignment_status") == "recycled"
-        if recycled:
-            self.pill.show_status("Recycled", status_tone("expired"))
-        else:
-            self.pill.show_status(fmt.label(status), status_tone(status))
+        recycled = fmt.lead_status(row) == "recycled" if row else False
+        shown = fmt.lead_status(row) if row else ""
+        self.pill.show_status(fmt.label(shown), _tone(shown))
         self.form.show_record(row)
         text, tone = fmt.sla_text(row) if row else ("", "")
         if recycled:
@@ -103,16 +123,33 @@ class LeadsPage(ListPage):
     def _accept(self) -> None:
         if self.current_id:
             lead_id = self.current_id
-            self.write(lambda c: actions.accept_lead(c, lead_id), "Lead accepted")
+            self.write(lambda c: actions.accept_lead(c, lead_id),
+                       lambda lead: f"{lead['company_name']} accepted: log the first contact "
+                                    "within the 48 hours.")
 
     def _reject(self) -> None:
         if self.current_id:
             lead_id = self.current_id
             self.ask("Reject lead", "Why are you rejecting this lead? (the vendor re-routes it)",
-                     lambda reason: self.write(lambda c: actions.reject_lead(c, lead_id, reason),
-                                               "Lead rejected"), ok_text="Reject lead")
+                     lambda reason: self.write(
+                         lambda c: actions.reject_lead(c, lead_id, reason),
+                         lambda lead: f"{lead['company_name']} rejected: the vendor re-routes it "
+                                      "with the next sync."), ok_text="Reject lead")
 
     def _contact(self) -> None:
         if self.current_id:
             lead_id = self.current_id
-            self.write(lambda c: actions.log_first_contact(c, lead_id), "First contact logged")
+            self.write(lambda c: actions.log_first_contact(c, lead_id), _contact_logged)
+
+
+def _tone(status: str) -> str:
+    return status_tone("expired" if status == "recycled" else status)
+
+
+def _contact_logged(lead: dict[str, Any]) -> str:
+    """The confirmation a rep reads after 'Log first contact' (the lead may leave the list)."""
+    when = parse_datetime(lead["first_contact_at"]).astimezone()
+    text = fmt.sla_text(lead)[0]
+    sla = "within the 48-hour SLA" if text == "contacted in time" else "after the 48-hour SLA"
+    return (f"First contact with {lead['company_name']} logged at {when:%H:%M}, {sla}. "
+            "The lead is now Contacted; it goes to the vendor with the next sync.")

@@ -2,31 +2,36 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem, QVBoxLayout
+import sqlalchemy as sa
+from PySide6.QtWidgets import QTreeWidgetItem, QVBoxLayout
 
 from workbench.ui import format as fmt, queries
 from workbench.ui.tablemodel import Column, TableSpec
 from workbench.ui.views.base import ListPage
-from workbench.ui.widgets import RecordForm, banner, section
+from workbench.ui.widgets import RecordForm, banner, col, make_tree, section
 
 SPEC = TableSpec(
     entity="opportunities",
     columns=(
-        Column("name", "Opportunity", sort="name", width=190),
-        Column("customer_name", "Customer", sort="customer_name", width=150),
-        Column("stage", "Stage", sort="stage", width=125,
+        Column("name", "Opportunity", sort="name", stretch=True, samples=("Globex Corporation",)),
+        Column("customer_name", "Customer", sort="customer_name", stretch=True,
+               samples=("Globex Corporation",)),
+        Column("stage", "Stage", sort="stage", samples=(fmt.stage(1), fmt.stage(0), "Closed lost"),
                display=lambda r: fmt.stage(r.get("stage"), r.get("outcome"))),
-        Column("amount_cents", "Amount", sort="amount_cents", width=85, right=True,
+        Column("amount_cents", "Amount", sort="amount_cents", right=True, samples=("$1,250,000",),
                display=lambda r: fmt.money(r.get("amount_cents"), r.get("currency"))),
-        Column("expected_close_date", "Close date", sort="expected_close_date", width=100,
-               display=lambda r: fmt.day(r.get("expected_close_date"))),
-        Column("outcome", "Outcome", sort="outcome", width=80, pill=True,
+        Column("close_date", "Close date", sort="close_date", samples=("30 Sep 2027",),
+               display=fmt.opportunity_close_day),
+        Column("outcome", "Outcome", sort="outcome", pill=True, samples=("Open", "Won", "Lost"),
                display=lambda r: fmt.label(r.get("outcome")),
                tone=lambda r: {"won": "ok", "lost": "closed", "open": "info"}.get(r.get("outcome") or "", "")),
     ),
     search=("name", "customer_name", "customer_domain"),
-    default_sort="expected_close_date",
-    fetch=("currency",),
+    default_sort="close_date",
+    fetch=("currency", "expected_close_date", "closed_on"),
+    sort_sql={"close_date": lambda t: sa.case(
+        (t.c.outcome.in_(fmt.CLOSED_STATUSES) & t.c.closed_on.is_not(None), t.c.closed_on),
+        else_=t.c.expected_close_date)},
 )
 
 
@@ -47,13 +52,13 @@ class OpportunitiesPage(ListPage):
             "opened_on": lambda r: fmt.day(r.get("opened_on")),
             "expected_close_date": lambda r: fmt.day(r.get("expected_close_date")),
             "closed_on": lambda r: fmt.day(r.get("closed_on")),
-        }, titles={"amount_cents": "Amount"})
+        }, titles={"customer_name": "Customer", "customer_domain": "Domain",
+                   "amount_cents": "Amount", "opened_on": "Opened",
+                   "expected_close_date": "Expected close", "closed_on": "Closed"})
         layout.addWidget(self.form)
         layout.addWidget(section("Attribution"))
-        self.attributions = QTreeWidget()
-        self.attributions.setHeaderLabels(["Role", "Credit split"])
-        self.attributions.setRootIsDecorated(False)
-        self.attributions.setAccessibleName("Attribution")
+        self.attributions = make_tree("Attribution", [col("Role", "No attribution recorded yet"),
+                                                      col("Credit split", "100 %", stretch=True)])
         self.attributions.setMaximumHeight(140)
         layout.addWidget(self.attributions)
         layout.addStretch(1)

@@ -6,20 +6,48 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
+import sqlalchemy as sa
 from PySide6.QtWidgets import QGridLayout, QVBoxLayout, QWidget
 
 from workbench.domain import registration as rules
-from workbench.domain.values import parse_datetime
+from workbench.domain.values import format_datetime, parse_datetime
 from workbench.ui import actions, format as fmt, queries
 from workbench.ui.style import status_tone
-from workbench.ui.tablemodel import Column, TableSpec
-from workbench.ui.views.base import ListPage
-from workbench.ui.widgets import (RecordForm, banner, button, primary,
-                                  set_tone)
+from workbench.ui.tablemodel import Column, TableSpec, Where
+from workbench.ui.views.base import ListPage, equals
+from workbench.ui.widgets import DOMAIN_SAMPLE, RecordForm, banner, button, primary, set_tone
 
-STATUS_FILTERS = [("All registrations", None),
-                  ("Active", ("draft", "submitted", "pending_review", "approved")),
-                  *[(fmt.label(s), s) for s in rules.RegistrationStatus]]
+
+def _lapse_cutoff() -> str:
+    """Approved at or before this moment: the 90-day protection has run out (reads Expired)."""
+    return format_datetime(datetime.now(UTC) - rules.PROTECTION_PERIOD)
+
+
+def _protected(t: sa.Table) -> sa.ColumnElement[bool]:
+    return sa.and_(t.c.status == "approved",
+                   sa.or_(t.c.approved_at.is_(None), t.c.approved_at > _lapse_cutoff()))
+
+
+def _lapsed(t: sa.Table) -> sa.ColumnElement[bool]:
+    return sa.or_(t.c.status == "expired",
+                  sa.and_(t.c.status == "approved", t.c.approved_at <= _lapse_cutoff()))
+
+
+def _status_where(status: str) -> Where:
+    if status == "approved":
+        return lambda t: [_protected(t)]
+    if status == "expired":
+        return lambda t: [_lapsed(t)]
+    return equals("status", status)
+
+
+# The same rule as the Status column (fmt.effective_status): an approval past its 90 days is
+# listed, filtered and shown as Expired before the vendor records the expiry.
+STATUS_FILTERS: list[tuple[str, Where | None]] = [
+    ("All registrations", None),
+    ("Active", lambda t: [sa.or_(t.c.status.in_(("draft", "submitted", "pending_review")),
+                                 _protected(t))]),
+    *[(fmt.label(s.value), _status_where(s.value)) for s in rules.RegistrationStatus]]
 
 
 def _status(row: dict[str, Any]) -> str:
@@ -30,24 +58,38 @@ def _status_tone(row: dict[str, Any]) -> str:
     return status_tone(fmt.effective_status(row))
 
 
+def _protection_note(row: dict[str, Any]) -> tuple[str, str]:
+    """'45 days left' after an approved registration's pill (a lapsed one reads Expired)."""
+    text, tone = fmt.protection_text(row)
+    return ("", "") if tone == "lapsed" else (text, tone)
+
+
+STATUS_LABELS = tuple(fmt.label(s) for s in rules.RegistrationStatus)
+
 SPEC = TableSpec(
     entity="registrations",
     columns=(
-        Column("customer_name", "Customer", sort="customer_name", width=170),
-        Column("product", "Product", sort="product", width=110),
-        Column("deal_value_cents", "Value", sort="deal_value_cents", width=80, right=True,
+        Column("customer_name", "Customer", sort="customer_name", stretch=True,
+               samples=("Tyrell Robotics",)),  # at least this; all the room the others leave
+        Column("product", "Product", sort="product", samples=("Support Premium",)),
+        Column("deal_value_cents", "Value", sort="deal_value_cents", right=True,
+               samples=("$1,250,000",),
                display=lambda r: fmt.money(r.get("deal_value_cents"), r.get("currency"))),
-        Column("expected_close_date", "Close date", sort="expected_close_date", width=95,
-               display=lambda r: fmt.day(r.get("expected_close_date"))),
-        Column("status", "Status", sort="status", width=122, display=_status, tone=_status_tone,
-               pill=True),
-        Column("protection", "Protection", sort="approved_at", width=105,
-               display=lambda r: fmt.protection_text(r)[0], tone=lambda r: fmt.protection_text(r)[1]),
-        Column("registration_number", "Number", sort="registration_number", width=80),
+        Column("close_date", "Close date", sort="close_date", samples=("30 Sep 2027",),
+               display=fmt.registration_close_day),
+        Column("status", "Status", sort="status", display=_status, tone=_status_tone, pill=True,
+               samples=STATUS_LABELS, note=_protection_note,
+               note_samples=(("Approved", "89 days left"),)),
+        Column("registration_number", "Number", sort="registration_number",
+               samples=("DR-2026-000123",)),
     ),
     search=("customer_name", "customer_domain", "product", "registration_number"),
-    default_sort="expected_close_date",
-    fetch=("currency", "approved_at", "customer_domain"),
+    default_sort="close_date",
+    fetch=("currency", "approved_at", "customer_domain", "expected_close_date", "decided_at"),
+    # The order matches what the column shows: the day a won or lost deal closed.
+    sort_sql={"close_date": lambda t: sa.case(
+        (t.c.status.in_(fmt.CLOSED_STATUSES) & t.c.decided_at.is_not(None),
+         sa.func.substr(t.c.decided_at, 1, 10)), else_=t.c.expected_close_date)},
 )
 
 
@@ -64,23 +106,31 @@ class RegistrationsPage(ListPage):
         return [register]
 
     def filters(self) -> list[QWidget]:
-        return [self.status_filter("status", STATUS_FILTERS, "Filter by status")]
+        return [self.status_filter(STATUS_FILTERS, "Filter by status")]
 
     def build_detail(self, layout: QVBoxLayout) -> None:
         self.add_detail_heading(layout)
         self.notice = banner()
         layout.addWidget(self.notice)
         self.form = RecordForm("registrations", [
-            "customer_domain", "product", "deal_value_cents", "expected_close_date",
+            "customer_domain", "product", "deal_value_cents", "expected_close_date", "decided_at",
             "registration_number", "protection_expires_at", "review_reason", "decision_reason",
             "submitted_at", "approved_at", "notes", "request_note"], {
             "deal_value_cents": lambda r: fmt.money(r.get("deal_value_cents"), r.get("currency")),
             "expected_close_date": lambda r: fmt.day(r.get("expected_close_date")),
+            "decided_at": lambda r: fmt.registration_close_day(r)
+            if r.get("status") in fmt.CLOSED_STATUSES else "",
             "protection_expires_at": lambda r: fmt.day(r.get("protection_expires_at")),
             "submitted_at": lambda r: fmt.day(r.get("submitted_at")),
             "approved_at": lambda r: fmt.day(r.get("approved_at")),
             "review_reason": lambda r: fmt.label(r.get("review_reason")),
-        })
+        }, titles={"customer_domain": "Domain", "deal_value_cents": "Value",
+                   "expected_close_date": "Expected close", "decided_at": "Closed",
+                   "registration_number": "Number",
+                   "protection_expires_at": "Protected until", "review_reason": "Review reason",
+                   "decision_reason": "Decision", "submitted_at": "Submitted",
+                   "approved_at": "Approved", "request_note": "Your request"},
+            value_sample=DOMAIN_SAMPLE)  # the customer's name is the heading, wrapped at spaces
         layout.addWidget(self.form)
         row = QGridLayout()  # two by two: fits the narrow detail pane at 1366 px
         self.submit_button = button("Submit", "Submit to the vendor", partial(self._act, "submit"),
@@ -134,6 +184,9 @@ class RegistrationsPage(ListPage):
             text = "Draft, saved on this computer. Submit it to send it to the vendor."
         elif status == "submitted":
             text = "Submitted: the vendor's decision arrives with the next sync."
+        elif status in fmt.CLOSED_STATUSES:
+            text = f"{fmt.label(status)} on {fmt.registration_close_day(row)}."
+            tone = "ok" if status == "won" else "info"
         elif status == "expired":
             text, tone = "Protection has lapsed. Ask to renew if the deal is still alive.", "rejected"
         self.notice.setText(text)

@@ -5,17 +5,27 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QStandardPaths
-from PySide6.QtGui import QColor
-from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QTreeWidget, QTreeWidgetItem,
-                               QVBoxLayout)
+from PySide6.QtCore import QStandardPaths, Qt
+from PySide6.QtGui import QColor, QFontMetrics
+from PySide6.QtWidgets import (QFileDialog, QFrame, QHBoxLayout, QLabel, QScrollArea,
+                               QTreeWidgetItem, QVBoxLayout, QWidget)
 
-from workbench.ui import style
+from workbench.ui import format as fmt
+from workbench.ui.tablemodel import TONE_ROLE
 from workbench.ui.tasks import Task
 from workbench.ui.views.base import Page
-from workbench.ui.widgets import Card, banner, button, page_header, primary, set_tone
+from workbench.ui.widgets import (Card, banner, button, col, make_tree, page_header, primary,
+                                  set_tone)
 
 HEADLINE = ("registrations_90d", "approval_rate_90d", "close_rate_12m", "closed_revenue_12m")
+# Measures the vendor publishes a program average for (server: admin.publish_averages).
+WITH_PROGRAM_AVERAGE = ("registrations_90d", "approval_rate_90d", "close_rate_12m",
+                        "average_deal_size_12m", "average_sales_cycle_12m")
+SAME_AS_YOURS = ("Same as your own figure: the vendor's program average for this period is made "
+                 "of your deals alone, so it is no comparison yet.")
+STATE_WIDTH = 460  # px of "Saved …" beside the Export button at 1366 px
+BANDS = "Seed 003 benchmark bands: High is always the good end (for hours and days, fewer)."
+NOT_PUBLISHED = "The vendor has not published a program average for this measure yet."
 RATING_TONES = {"high": "ok", "above typical": "ok", "typical": "info", "below typical": "warning",
                 "low": "rejected", "top": "ok", "strong": "ok", "moderate": "info",
                 "disengaged": "warning"}
@@ -43,37 +53,62 @@ class ScorecardPage(Page):
 
     def __init__(self, ctx: Any) -> None:
         super().__init__(ctx)
-        root = QVBoxLayout(self)
+        # The page scrolls as a whole (a smaller window); the measures list never scrolls
+        # inside itself, so no row is ever half hidden under the ones above it.
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        content = QWidget()
+        content.setObjectName("scorecardContent")
+        content.setStyleSheet("QWidget#scorecardContent { background: transparent; }")
+        scroll.setWidget(content)
+        scroll.viewport().setAutoFillBackground(False)
+        outer.addWidget(scroll)
+        self.scroll = scroll
+        root = QVBoxLayout(content)
         root.setContentsMargins(20, 16, 20, 12)
-        root.setSpacing(12)
+        root.setSpacing(8)
         self.export_button = primary(button("&Export PDF…", "Export scorecard as PDF", self.choose_pdf,
                                             "Write the scorecard as a PDF (Ctrl+E)"))
         self.export_button.setDefault(False)
-        root.addWidget(page_header(self.title, self.hint, self.export_button))
+        # What the export did sits beside its button: a banner of its own would push the
+        # table's last rows out of the window at 1366x768.
+        self.state = banner("", "info")
+        self.state.setVisible(False)
+        self.state.setWordWrap(False)  # one line beside the button: the header keeps its height
+        self.state.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        root.addWidget(page_header(self.title, self.hint, self.state, self.export_button))
         self.subtitle = QLabel()
         self.subtitle.setObjectName("muted")
         root.addWidget(self.subtitle)
-        self.state = banner("", "info")
-        self.state.setVisible(False)
-        root.addWidget(self.state)
         cards = QHBoxLayout()
         self.cards: list[Card] = [Card("") for _ in HEADLINE]
         for card in self.cards:
             cards.addWidget(card)
         root.addLayout(cards)
-        self.table = QTreeWidget()
-        self.table.setAccessibleName("Scorecard measures")
-        self.table.setHeaderLabels(["Measure", "Period", "Value", "Based on", "Program average",
-                                    "Benchmark"])
-        self.table.setRootIsDecorated(False)
-        self.table.setUniformRowHeights(True)
-        self.table.setAlternatingRowColors(True)
-        for column, width in enumerate((240, 90, 100, 190, 130)):
-            self.table.setColumnWidth(column, width)
-        root.addWidget(self.table, 1)
+        # The benchmark as the PDF prints it: the seed's Low / Typical / High bands ("High" is
+        # always the good end, even where fewer hours are better) and the rating in its words.
+        self.table = make_tree("Scorecard measures", [
+            col("Measure", "Training / certification completion"), col("Period", "last 12 months", "now (snapshot)"),
+            col("Value", "$1,250,000"), col("Based on", "6 deals", stretch=True),
+            col("Program average", "$1,250,000 *"), col("Low", ">120 days"),
+            col("Typical", "60-90 days"), col("High", "<45 days"),
+            col("Rating", "above typical", "below typical", pill=True)])
+        self.table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        for column in (5, 6, 7, 8):
+            self.table.headerItem().setToolTip(column, BANDS)
+        root.addWidget(self.table)
+        self.footnote = QLabel()
+        self.footnote.setObjectName("muted")
+        self.footnote.setWordWrap(True)
+        root.addWidget(self.footnote)
         self.tier = QLabel()
         self.tier.setWordWrap(True)
         root.addWidget(self.tier)
+        root.addStretch(1)
         self.card: Any = None
         self.exported: Path | None = None
 
@@ -94,17 +129,41 @@ class ScorecardPage(Page):
         headline = [measures[k] for k in HEADLINE if k in measures] or list(card.measures[:4])
         for widget, measure in zip(self.cards, headline):
             widget.caption.setText(measure.label)
-            widget.set(reports.value_text(measure), RATING_TONES.get(measure.rating or "", ""))
+            widget.set(reports.value_text(measure), RATING_TONES.get(measure.rating or "", ""),
+                       period_text(measure.window))
         self.table.clear()
+        same = False
         for measure, row in zip(card.measures, reports.kpi_rows(card)):
-            bench = f"{row.rating} (typical {row.typical})" if row.rating else ""
-            item = QTreeWidgetItem([row.label, measure.window, row.value, row.basis, row.program, bench])
+            program, program_tip = row.program, ""
+            if measure.program is not None and measure.value == measure.program.value:
+                program, program_tip, same = f"{row.program} *", SAME_AS_YOURS, True
+            elif measure.program is None and measure.key in WITH_PROGRAM_AVERAGE:
+                program, program_tip = "not published", NOT_PUBLISHED
+            item = QTreeWidgetItem([row.label, period_text(measure.window), row.value,
+                                    fmt.readable_dates(row.basis), program, row.low, row.typical,
+                                    row.high, row.rating])
+            for column in range(item.columnCount()):
+                item.setToolTip(column, item.text(column))
+            if program_tip:
+                item.setToolTip(4, program_tip)
+                if program == "not published":
+                    item.setForeground(4, QColor("#6b7280"))
             tone = RATING_TONES.get(row.rating or "", "")
             if tone:
-                item.setForeground(5, QColor(style.TONES[tone][0]))
+                item.setData(8, TONE_ROLE, tone)
             self.table.addTopLevelItem(item)
+        self._fit_table_height()
+        self.footnote.setText(f"* {SAME_AS_YOURS}" if same else "")
+        self.footnote.setVisible(same)
         self.tier.setText(f"<b>Tier: {card.tier.score.tier.title()}</b> ({card.tier.score.total} points). "
                           + _tier_sentence(card))
+
+    def _fit_table_height(self) -> None:
+        """Every row shows: the list is as tall as its rows (the page scrolls, if anything)."""
+        rows = self.table.topLevelItemCount()
+        row_height = self.table.sizeHintForRow(0) if rows else 0
+        header = self.table.header().sizeHint().height()
+        self.table.setFixedHeight(header + rows * row_height + 2 * self.table.frameWidth() + 2)
 
     def choose_pdf(self) -> None:
         if self.card is None:
@@ -130,16 +189,29 @@ class ScorecardPage(Page):
     def _exported(self, path: Any) -> None:
         self.exported = Path(path)
         self.export_button.setEnabled(True)
-        self._message(f"Saved {self.exported}", "ok")
+        self._message(f"Saved {self.exported.name} in {self.exported.parent}", "ok",
+                      tip=str(self.exported))
+        if self.ctx.window is not None:
+            self.ctx.window.statusBar().showMessage(f"Scorecard saved: {self.exported}", 10_000)
 
     def _export_failed(self, error: BaseException) -> None:
         self.export_button.setEnabled(True)
         self._message(f"PDF not written: {error}", "rejected")
 
-    def _message(self, text: str, tone: str) -> None:
-        self.state.setText(text)
+    def _message(self, text: str, tone: str, tip: str = "") -> None:
+        """One line; a long folder is shortened in its middle (the file name stays)."""
+        metrics = QFontMetrics(self.state.font())
+        self.state.setText(metrics.elidedText(text, Qt.TextElideMode.ElideMiddle, STATE_WIDTH))
+        self.state.setToolTip(tip or text)
         set_tone(self.state, tone)
         self.state.setVisible(bool(text))
+
+
+def period_text(window: str) -> str:
+    """What a figure is over, as a rep says it: 'last 90 days', 'this quarter', 'now'."""
+    if window.endswith(("days", "months")):
+        return f"last {window}"
+    return {"snapshot": "now (snapshot)"}.get(window, window)
 
 
 def _tier_sentence(card: Any) -> str:

@@ -6,24 +6,12 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import (QHBoxLayout, QTabWidget, QTreeWidget, QTreeWidgetItem, QVBoxLayout,
+from PySide6.QtWidgets import (QHBoxLayout, QTabWidget, QTreeWidgetItem, QVBoxLayout,
                                QWidget)
 
 from workbench.ui import format as fmt, queries, style
 from workbench.ui.views.base import Page
-from workbench.ui.widgets import Card, banner, button, page_header, primary, set_tone
-
-
-def _tree(accessible: str, headers: list[str], widths: list[int]) -> QTreeWidget:
-    tree = QTreeWidget()
-    tree.setAccessibleName(accessible)
-    tree.setHeaderLabels(headers)
-    tree.setRootIsDecorated(False)
-    tree.setUniformRowHeights(True)
-    tree.setAlternatingRowColors(True)
-    for column, width in enumerate(widths):
-        tree.setColumnWidth(column, width)
-    return tree
+from workbench.ui.widgets import Card, banner, button, col, make_tree, page_header, primary, set_tone
 
 
 def _what(op: dict[str, Any]) -> str:
@@ -51,6 +39,12 @@ class SyncPage(Page):
         self.state = banner("", "info")
         self.state.setAccessibleName("Sync state")
         root.addWidget(self.state)
+        # Conflicts are said apart from the last sync's outcome: this line follows the store
+        # (gone once the last conflict is resolved), the outcome is history.
+        self.conflict_banner = banner("", "warning")
+        self.conflict_banner.setAccessibleName("Conflicts to resolve")
+        self.conflict_banner.setVisible(False)
+        root.addWidget(self.conflict_banner)
         cards = QHBoxLayout()
         self.cards = {"last": Card("last successful sync"), "pending": Card("changes waiting to be sent"),
                       "rejected": Card("changes the vendor rejected"),
@@ -60,11 +54,22 @@ class SyncPage(Page):
         root.addLayout(cards)
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Sync details")
-        self.conflicts = _tree("Conflicts", ["Record", "Field", "Mine", "Theirs (vendor)"], [220, 140, 200])
-        self.rejected = _tree("Rejected changes", ["Record", "Change", "Reason", "When"], [200, 150, 330])
-        self.pending = _tree("Pending changes", ["Record", "Change", "Edited"], [240, 240])
-        self.history = _tree("Sync history", ["Started", "Outcome", "Sent", "Received", "Message"],
-                             [150, 90, 60, 80])
+        self.tabs.setElideMode(Qt.TextElideMode.ElideNone)  # titles with counts, never cut
+        # The long text of each list (the values, the reason, the message) stretches.
+        self.conflicts = make_tree("Conflicts", [
+            col("Record", "Müller Maschinenbau GmbH"), col("Field", "Expected close date"),
+            col("Mine", "Renewal in Q3", stretch=True),
+            col("Theirs (vendor)", "Renewal in Q4", stretch=True)])
+        self.rejected = make_tree("Rejected changes", [
+            col("Record", "Müller Maschinenbau GmbH"), col("Change", "Change: working status"),
+            col("Reason", "the vendor took this lead back", stretch=True),
+            col("When", "12 Nov 2026")])
+        self.pending = make_tree("Pending changes", [
+            col("Record", "Müller Maschinenbau GmbH"),
+            col("Change", "Change: notes", stretch=True), col("Edited", "12 Nov 2026")])
+        self.history = make_tree("Sync history", [
+            col("Started", "12 Nov 2026 14:05"), col("Outcome", "cancelled"), col("Sent", "10,000"),
+            col("Received", "100,000"), col("Message", "vendor server unreachable", stretch=True)])
         conflict_box = QWidget()
         conflict_layout = QVBoxLayout(conflict_box)
         conflict_layout.setContentsMargins(8, 8, 8, 8)
@@ -82,32 +87,58 @@ class SyncPage(Page):
         root.addWidget(self.tabs, 1)
         self.conflicts.itemActivated.connect(lambda _item: self._resolve())
         self.data: dict[str, Any] | None = None
+        self.outcome: dict[str, Any] | None = None  # the last sync's, from the controller
+        self.running = False
 
     def reload(self) -> None:
         self.ctx.tasks.read(queries.sync_overview, self._show)
 
     def show_running(self, text: str) -> None:
+        self.running = True
         self.state.setText(text)
         set_tone(self.state, "info")
         self.state.setVisible(True)
         self.sync_button.setEnabled(False)
 
     def show_outcome(self, outcome: dict[str, Any]) -> None:
-        self.state.setText(outcome["message"])
-        set_tone(self.state, "ok" if outcome["ok"] else "rejected")
-        self.state.setVisible(True)
+        self.running = False
+        self.outcome = outcome
         self.sync_button.setEnabled(True)
+        self._show_state()
+
+    def show_last_sync(self, text: str) -> None:
+        """Set by the window from its one clock, with the status bar's label."""
+        self.cards["last"].set(text)
+
+    def _show_state(self) -> None:
+        if self.running:
+            return
+        outcome, status = self.outcome, (self.data or {}).get("status")
+        if outcome is not None and not outcome["ok"]:
+            text, tone = outcome["message"], "rejected"
+        elif outcome is not None:
+            text, tone = outcome_text(outcome["summary"]), "ok"
+        elif status and status["signed_in"] and status["server_url"]:
+            text, tone = f"Signed in as {status['user_email']} at {status['server_url']}.", "info"
+        else:
+            text, tone = ("Not signed in: Sync now (F5) asks for your vendor's server address and "
+                          "your access token. Everything you do is kept on this computer until "
+                          "then."), "warning"
+        self.state.setText(text)
+        set_tone(self.state, tone)
+        self.state.setVisible(True)
 
     def _show(self, data: dict[str, Any]) -> None:
         self.data = data
         status = data["status"]
-        if not self.state.text():
-            signed = status["signed_in"] and status["server_url"]
-            self.state.setText(f"Signed in as {status['user_email']} at {status['server_url']}."
-                               if signed else "Not signed in: open Settings (Ctrl+,) to connect to "
-                                              "your vendor. Everything you do is kept until then.")
-            set_tone(self.state, "info" if signed else "warning")
-        self.cards["last"].set(fmt.ago(status["last_sync_at"]))
+        self._show_state()
+        count = len(data["conflicts"])
+        self.conflict_banner.setText(
+            f"{plural(count, 'conflict')} to resolve: you and the vendor changed the same field. "
+            "Pick one below and choose what stays (Alt+R).")
+        self.conflict_banner.setVisible(count > 0)
+        if self.ctx.window is not None:  # the window's clock, not one of our own
+            self.show_last_sync(self.ctx.window.last_sync_text)
         self.cards["pending"].set(f"{status['pending']:,}", "pending" if status["pending"] else "ok")
         self.cards["rejected"].set(str(len(data["rejected"])), "rejected" if data["rejected"] else "ok")
         self.cards["conflicts"].set(str(status["conflicts"]), "warning" if status["conflicts"] else "ok")
@@ -122,10 +153,10 @@ class SyncPage(Page):
         self.resolve_button.setEnabled(bool(data["conflicts"]))
         self.rejected.clear()
         for op in data["rejected"]:
-            item = QTreeWidgetItem([op["label"], _what(op), op.get("reason") or "",
-                                    fmt.ago(op.get("finished_at"))])
+            reason = fmt.readable_dates(op.get("reason"))
+            item = QTreeWidgetItem([op["label"], _what(op), reason, fmt.ago(op.get("finished_at"))])
             item.setForeground(2, QColor(style.TONES["rejected"][0]))
-            item.setToolTip(2, op.get("reason") or "")
+            item.setToolTip(2, reason)
             self.rejected.addTopLevelItem(item)
         self.pending.clear()
         for op in data["pending"]:
@@ -149,6 +180,20 @@ class SyncPage(Page):
         item = self.conflicts.currentItem()
         if item is not None:
             self.ctx.window.resolve_conflict(item.data(0, Qt.ItemDataRole.UserRole))
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+
+
+def outcome_text(summary: dict[str, Any] | None) -> str:
+    """The last sync's outcome, without its conflicts (those are said from the store)."""
+    if not summary:
+        return "Synced."
+    parts = [f"sent {summary['pushed']:,}", f"received {summary['pulled']:,}"]
+    if summary.get("rejected"):
+        parts.append(f"{len(summary['rejected'])} rejected by the vendor")
+    return "Synced: " + ", ".join(parts) + "."
 
 
 def _short(value: Any) -> str:
