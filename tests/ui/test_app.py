@@ -92,7 +92,7 @@ def test_demo_without_the_demo_says_so_and_exits_with_its_code(qapp, tmp_path, m
         for handler in set(logging.getLogger().handlers) - set(handlers):
             logging.getLogger().removeHandler(handler)
             handler.close()
-    assert exit_.value.code == app_module.EXIT_DEMO_UNAVAILABLE == 5
+    assert exit_.value.code == app_module.EXIT_DEMO_UNAVAILABLE == 6
     assert seen and "server extra" in seen[0] and "not part of this installation" in seen[0]
     assert "server extra" in capsys.readouterr().err
     assert not [w for w in QApplication.topLevelWidgets()

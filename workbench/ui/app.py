@@ -118,7 +118,7 @@ def run(data_dir: Path | str | None = None, demo: bool = False) -> int:
         _stop_demo(environment)
 
 
-EXIT_DEMO_UNAVAILABLE = 5  # `--demo` where the demo cannot run (README, "Desktop bundle")
+EXIT_DEMO_UNAVAILABLE = 6  # `--demo` where the demo cannot run (README, "Command line": exit codes)
 DEMO_UNAVAILABLE = ("The demo is not part of this installation. It runs an embedded vendor server, "
                     "so it needs Partner Workbench installed as a Python package with its "
                     "server extra; the desktop bundle leaves both out. Without the demo, the "
