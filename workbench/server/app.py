@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
+import uuid
 from typing import Any
 
 import sqlalchemy as sa
@@ -26,12 +28,14 @@ from workbench.sync.protocol import (
     API_PREFIX,
     DEFAULT_PULL_LIMIT,
     MAX_BODY_BYTES,
+    MAX_JSON_DEPTH,
     MAX_OPS_PER_PUSH,
     MAX_PULL_LIMIT,
     PROTOCOL_HEADER,
     PROTOCOL_VERSION,
     Operation,
     ProtocolError,
+    check_json_text,
     error_body,
 )
 
@@ -150,6 +154,12 @@ def _parse_ops(body: bytes) -> list[Operation]:
         data = json.loads(body)
     except (ValueError, UnicodeDecodeError) as error:
         raise ApiError(422, f"body: not valid JSON ({error})", "body") from None
+    except RecursionError:
+        raise ApiError(422, f"body: nested deeper than {MAX_JSON_DEPTH} levels", "body") from None
+    try:
+        check_json_text(data)
+    except ProtocolError as error:
+        raise ApiError(422, str(error), str(error).split(":", 1)[0]) from None
     if not isinstance(data, dict):
         raise ApiError(422, 'body: must be an object {"ops": [...]}', "body")
     ops = data.get("ops")
@@ -164,11 +174,15 @@ def _parse_ops(body: bytes) -> list[Operation]:
         raise ApiError(422, str(error), str(error).split(":", 1)[0]) from None
 
 
+_PULL_LIMIT = re.compile(r"[0-9]{1,4}")  # ASCII digits only: "²".isdigit() is true
+
+
 def _pull_limit(raw: str | None) -> int:
     if raw is None:
         return DEFAULT_PULL_LIMIT
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PULL_LIMIT:
-        raise ApiError(422, f"limit: a whole number from 1 to {MAX_PULL_LIMIT}, got {raw!r}",
+    if not _PULL_LIMIT.fullmatch(raw) or not 1 <= int(raw) <= MAX_PULL_LIMIT:
+        shown = repr(raw) if len(raw) <= 20 else f"{len(raw)} characters"
+        raise ApiError(422, f"limit: a whole number from 1 to {MAX_PULL_LIMIT}, got {shown}",
                        "limit")
     return int(raw)
 
@@ -225,10 +239,18 @@ def _install_routes(app: FastAPI) -> None:
         _check_protocol(protocol)
         with db.reading(engine) as conn:
             user = _user(conn, authorization)
-            row = fetch(conn, entity, record_id) if entity in RECORD_TABLES else None
+            known = entity in RECORD_TABLES and _is_uuid(record_id)
+            row = fetch(conn, entity, record_id) if known else None
             if row is None or row["scope"] not in visibility(conn, user).scopes:
                 raise ApiError(404, f"no {entity} record {record_id}", "record_id")
         return JSONResponse(to_wire(ENTITIES[entity], row))
+
+
+def _is_uuid(text: str) -> bool:
+    try:
+        return str(uuid.UUID(text)) == text.lower()
+    except ValueError:
+        return False
 
 
 def _push(engine: sa.Engine, authorization: str | None, ops: list[Operation],

@@ -5,6 +5,7 @@ Plain dataclasses and JSON checks shared by the sync client and the server; no H
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,6 +17,16 @@ MAX_OPS_PER_PUSH = 500
 MAX_PULL_LIMIT = 1000
 DEFAULT_PULL_LIMIT = 500
 MAX_BODY_BYTES = 4 * 1024 * 1024
+
+# An op id: what the client chose to name one operation (a UUID in this workbench). Checked here,
+# before any database sees it, so SQLite and PostgreSQL answer alike: 1 to 100 printable ASCII
+# characters (no spaces, no control characters such as NUL, nothing outside ASCII).
+MAX_OP_ID_LENGTH = 100
+_OP_ID = re.compile(r"[!-~]{1,%d}" % MAX_OP_ID_LENGTH)
+# Names in an operation (entity, kind, action, field names) are short identifiers.
+MAX_NAME_LENGTH = 100
+# No message of this protocol nests deeper than this (body → ops → op → fields → field → list).
+MAX_JSON_DEPTH = 16
 
 OP_KINDS = ("create", "update", "delete", "action")
 RESULT_STATUSES = ("applied", "conflict", "rejected")
@@ -29,6 +40,42 @@ ACTIONS = {
 
 class ProtocolError(ValueError):
     """A message does not follow the protocol; the text says which part and why."""
+
+
+def valid_op_id(value: Any) -> bool:
+    return isinstance(value, str) and _OP_ID.fullmatch(value) is not None
+
+
+def check_json_text(data: Any) -> None:
+    """Refuse JSON nested deeper than MAX_JSON_DEPTH, or holding text that is not valid Unicode
+    (a lone surrogate such as "\\ud800", which JSON escapes allow but no database or UTF-8
+    encoder takes), in a key or a value. The error names the place, e.g. `ops[2].fields.notes.new`.
+    Iterative: a hostile body cannot exhaust the stack."""
+    stack: list[tuple[Any, str, int]] = [(data, "", 0)]
+    while stack:
+        value, path, depth = stack.pop()
+        path = path or "body"
+        if depth > MAX_JSON_DEPTH:
+            raise ProtocolError(f"{path}: nested deeper than {MAX_JSON_DEPTH} levels")
+        if isinstance(value, str):
+            if not _is_unicode(value):
+                raise ProtocolError(f"{path}: not valid text (holds a lone surrogate)")
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if not _is_unicode(key):
+                    raise ProtocolError(f"{path}: a key is not valid text (holds a lone "
+                                        "surrogate)")
+                stack.append((item, key if path == "body" else f"{path}.{key}", depth + 1))
+        elif isinstance(value, list):
+            stack.extend((item, f"{path}[{i}]", depth + 1) for i, item in enumerate(value))
+
+
+def _is_unicode(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 @dataclass
@@ -57,6 +104,12 @@ class Operation:
         for key in ("op_id", "entity", "record_id", "kind"):
             if not isinstance(data.get(key), str) or not data[key]:
                 raise ProtocolError(f"{where}.{key}: required text")
+        if not valid_op_id(data["op_id"]):
+            raise ProtocolError(f"{where}.op_id: 1 to {MAX_OP_ID_LENGTH} printable ASCII "
+                                "characters (no spaces or control characters), such as a UUID")
+        for key in ("entity", "record_id", "kind", "action"):
+            if isinstance(data.get(key), str) and len(data[key]) > MAX_NAME_LENGTH:
+                raise ProtocolError(f"{where}.{key}: at most {MAX_NAME_LENGTH} characters")
         if data["kind"] not in OP_KINDS:
             raise ProtocolError(f"{where}.kind: must be one of {', '.join(OP_KINDS)}")
         base_version = data.get("base_version", 0)
@@ -66,6 +119,9 @@ class Operation:
         if not isinstance(fields, dict) or not all(
                 isinstance(v, dict) and "new" in v for v in fields.values()):
             raise ProtocolError(f"{where}.fields: must map field names to {{'old', 'new'}}")
+        if any(len(name) > MAX_NAME_LENGTH for name in fields):
+            raise ProtocolError(f"{where}.fields: field names have at most {MAX_NAME_LENGTH} "
+                                "characters")
         action = data.get("action")
         if data["kind"] == "action" and not isinstance(action, str):
             raise ProtocolError(f"{where}.action: required for kind 'action'")
