@@ -273,9 +273,10 @@ def _applied(entity: Entity, row: dict[str, Any], op: Operation) -> OpResult:
     return OpResult(op.op_id, "applied", version=row["version"], record=to_wire(entity, row))
 
 
-def _editable(entity: Entity, row: dict[str, Any], changes: dict[str, Any]) -> None:
+def _editable(batch: _Batch, entity: Entity, row: dict[str, Any], changes: dict[str, Any]
+              ) -> None:
     try:
-        check_partner_edit(entity.name, row, changes)
+        check_partner_edit(entity.name, row, changes, batch.tx.moment)
     except InvalidValue as error:
         raise Rejected(str(error), error.field) from None
 
@@ -310,7 +311,7 @@ def _update(batch: _Batch, entity: Entity, row: dict[str, Any], op: Operation,
     changes = _changes(row, fields)
     if not changes:
         return _applied(entity, row, op)  # nothing to change: no new version
-    _editable(entity, row, changes)
+    _editable(batch, entity, row, changes)
     _validated(entity, {**row, **changes})
     _check_references(batch, entity, changes)
     return _applied(entity, batch.update(entity.name, row, changes), op)
@@ -340,7 +341,7 @@ def _action(batch: _Batch, entity: Entity, row: dict[str, Any], op: Operation,
     if conflicts:
         return _conflict_result(entity, row, op, conflicts)
     edits = _changes(row, fields)  # partner fields sent along with the action
-    _editable(entity, row, edits)
+    _editable(batch, entity, row, edits)
     record = {**row, **edits}
     _validated(entity, record)
     _check_references(batch, entity, edits)
