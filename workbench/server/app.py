@@ -8,6 +8,7 @@ import os
 import re
 import uuid
 from typing import Any
+from urllib.parse import parse_qsl
 
 import sqlalchemy as sa
 from fastapi import FastAPI, Header, Request
@@ -58,6 +59,51 @@ class ApiError(Exception):
         self.code = code or _CODES.get(status, "error")
 
 
+# -- access log ----------------------------------------------------------------------------------
+# uvicorn's access log writes each request's whole target, query string included, so a token or a
+# pull cursor sent there would be logged in clear. Only the path is logged, with the names of the
+# known query parameters and the values of the harmless ones.
+ACCESS_LOGGER = "uvicorn.access"
+_QUERY_NAMES_LOGGED = {"cursor", "limit"}  # names our endpoints take; anything else is hidden
+_QUERY_VALUES_LOGGED = {"limit"}  # a page size tells nothing
+
+
+def redact_target(target: str) -> str:
+    """'/api/v1/sync/pull?cursor=abc&limit=5' → '/api/v1/sync/pull?cursor=[redacted]&limit=5'."""
+    path, mark, query = target.partition("?")
+    if not mark:
+        return path
+    shown, hidden = [], 0
+    for name, value in parse_qsl(query, keep_blank_values=True):
+        if name not in _QUERY_NAMES_LOGGED:
+            hidden += 1
+        elif name in _QUERY_VALUES_LOGGED and value.isascii() and value.isdigit() \
+                and len(value) <= 4:
+            shown.append(f"{name}={value}")
+        else:
+            shown.append(f"{name}=[redacted]")
+    if hidden or not shown:
+        shown.append("[redacted]")
+    return f"{path}?{'&'.join(shown)}"
+
+
+class RedactQueryStrings(logging.Filter):
+    """Rewrites uvicorn's access log records: '%s - "%s %s HTTP/%s" %d' (client, method, target,
+    HTTP version, status)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str):
+            record.args = (*args[:2], redact_target(args[2]), *args[3:])
+        return True
+
+
+def _redact_access_log() -> None:
+    logger = logging.getLogger(ACCESS_LOGGER)
+    if not any(isinstance(f, RedactQueryStrings) for f in logger.filters):
+        logger.addFilter(RedactQueryStrings())
+
+
 def _error_response(status: int, code: str, message: str, field: str | None = None,
                     headers: dict[str, str] | None = None) -> JSONResponse:
     return JSONResponse(error_body(code, message, field), status_code=status, headers=headers)
@@ -68,6 +114,7 @@ def create_app(db_url: str, *, auto_approve: bool = True, migrate: bool = True) 
     engine = db.make_engine(db_url)
     if migrate:
         db.upgrade(engine)
+    _redact_access_log()
     app = FastAPI(title="Partner Workbench vendor server", version=str(PROTOCOL_VERSION))
     app.state.engine = engine
     app.state.auto_approve = auto_approve
