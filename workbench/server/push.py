@@ -5,7 +5,8 @@ records meanwhile: the batch reads its records and stored answers once, up front
 current itself and runs its writes together. An op is validated completely before it writes, so
 a rejected op leaves no trace and never blocks the ops after it; actions, which write several
 records, also run in a savepoint. The answer to every op is stored under (user, op_id) in the
-same transaction, so a replayed op answers the same and changes nothing.
+same transaction, so a replayed op answers the same and changes nothing — for as long as the
+answers are kept (idempotency.py).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from workbench.domain.registration import IllegalTransition
 from workbench.domain.values import InvalidValue, coerce, missing_required
 from workbench.server import registrations
 from workbench.server.access import User, Visibility
+from workbench.server.idempotency import resync_answer, too_old_to_replay
 from workbench.server.records import CASE_NUMBERS, Write, WriteTx, fetch_many, run_writes, to_wire
 from workbench.server.schema import applied_ops
 from workbench.sync.protocol import ACTIONS, Operation, OpResult
@@ -108,7 +110,10 @@ def push(tx: WriteTx, user: User, seen: Visibility, ops: list[Operation], *,
     new_answers = []
     for op in ops:
         if op.op_id not in answered:
-            answered[op.op_id] = _apply(batch, op)
+            if too_old_to_replay(op, tx.moment):  # its answer may have been pruned: never twice
+                answered[op.op_id] = resync_answer(op).to_wire()
+            else:
+                answered[op.op_id] = _apply(batch, op)
             new_answers.append({"user_id": user.id, "op_id": op.op_id, "created_at": tx.now,
                                 "result_json": json.dumps(answered[op.op_id])})
     batch.flush()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 PROTOCOL_VERSION = 1
@@ -27,6 +28,11 @@ _OP_ID = re.compile(r"[!-~]{1,%d}" % MAX_OP_ID_LENGTH)
 MAX_NAME_LENGTH = 100
 # No message of this protocol nests deeper than this (body → ops → op → fields → field → list).
 MAX_JSON_DEPTH = 16
+
+# The server keeps each op's answer at least this long (docs/sync-protocol.md, "Idempotency
+# window"): far longer than any laptop stays offline with a batch sent but not acknowledged. An op
+# first sent longer ago than that, with no answer kept, is refused ("resync"), never applied again.
+IDEMPOTENCY_WINDOW_DAYS = 90
 
 OP_KINDS = ("create", "update", "delete", "action")
 RESULT_STATUSES = ("applied", "conflict", "rejected")
@@ -88,12 +94,16 @@ class Operation:
     # field name -> {"old": value at base version, "new": value wanted}
     fields: dict[str, dict[str, Any]] = field(default_factory=dict)
     action: str | None = None
+    # When the client first sent this op (its clock, ISO UTC); the same on every resend.
+    sent_at: str | None = None
 
     def to_wire(self) -> dict[str, Any]:
         wire = {"op_id": self.op_id, "entity": self.entity, "record_id": self.record_id,
                 "kind": self.kind, "base_version": self.base_version, "fields": self.fields}
         if self.action:
             wire["action"] = self.action
+        if self.sent_at:
+            wire["sent_at"] = self.sent_at
         return wire
 
     @classmethod
@@ -113,6 +123,8 @@ class Operation:
         if data["kind"] not in OP_KINDS:
             raise ProtocolError(f"{where}.kind: must be one of {', '.join(OP_KINDS)}")
         base_version = data.get("base_version", 0)
+        if isinstance(base_version, float) and base_version.is_integer():
+            base_version = int(base_version)  # JSON has one number type: 3.0 is 3
         if not isinstance(base_version, int) or isinstance(base_version, bool) or base_version < 0:
             raise ProtocolError(f"{where}.base_version: must be a whole number >= 0")
         fields = data.get("fields", {})
@@ -125,8 +137,32 @@ class Operation:
         action = data.get("action")
         if data["kind"] == "action" and not isinstance(action, str):
             raise ProtocolError(f"{where}.action: required for kind 'action'")
+        if action is not None and not isinstance(action, str):
+            raise ProtocolError(f"{where}.action: must be text (the action's name)")
+        sent_at = data.get("sent_at")
+        if sent_at is not None and not _is_timestamp(sent_at):
+            raise ProtocolError(f"{where}.sent_at: an ISO timestamp such as "
+                                "2026-11-22T17:58:23.000000Z, when the op was first sent")
         return cls(op_id=data["op_id"], entity=data["entity"], record_id=data["record_id"],
-                   kind=data["kind"], base_version=base_version, fields=fields, action=action)
+                   kind=data["kind"], base_version=base_version, fields=fields, action=action,
+                   sent_at=sent_at)
+
+
+def sent_moment(sent_at: str) -> datetime:
+    """The moment of an op's `sent_at` (already checked by Operation.from_wire), timezone-aware
+    but in its own offset: 9999-12-31T23:59:59-05:00 is a valid time past year 9999 in UTC."""
+    moment = datetime.fromisoformat(sent_at.upper().replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _is_timestamp(value: Any) -> bool:
+    if not isinstance(value, str) or len(value) > 40:
+        return False
+    try:
+        sent_moment(value)
+    except ValueError:
+        return False
+    return True
 
 
 @dataclass
@@ -138,6 +174,7 @@ class OpResult:
     conflicts: dict[str, Any] = field(default_factory=dict)  # field -> server's current value
     reason: str | None = None  # why rejected / what conflicted, for the rep
     field: str | None = None  # the field a rejection is about, if one
+    code: str | None = None  # what a client must do about a rejection: "resync"
 
     def to_wire(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if v not in (None, {})}
@@ -149,7 +186,8 @@ class OpResult:
             raise ProtocolError("push result: each result needs op_id and a valid status")
         return cls(op_id=data["op_id"], status=data["status"], version=data.get("version"),
                    record=data.get("record"), conflicts=data.get("conflicts") or {},
-                   reason=data.get("reason"), field=data.get("field"))
+                   reason=data.get("reason"), field=data.get("field"),
+                   code=data.get("code") if isinstance(data.get("code"), str) else None)
 
 
 @dataclass
