@@ -41,9 +41,8 @@ def _refused_both_ways(rep, server, entity: str, record_id: str, changes: dict,
                        version: int, old: dict | None = None) -> str:
     """The store refuses the edit offline; the server refuses the same edit pushed by another
     client; both say the same. Returns the message."""
-    with pytest.raises(InvalidValue) as offline:
-        with rep.store.transaction() as conn:
-            records.update(conn, entity, record_id, changes)
+    with pytest.raises(InvalidValue) as offline, rep.store.transaction() as conn:
+        records.update(conn, entity, record_id, changes)
     answer = push_one(server, op(entity, record_id, "update", changes, base_version=version,
                                  old=old))
     assert answer["status"] == "rejected", answer
@@ -132,7 +131,7 @@ def test_an_approved_registrations_deal_terms_need_an_amendment(approved, field,
 
 
 def test_an_approved_registration_still_takes_notes_and_a_renewal_cannot_smuggle_terms(approved):
-    record_id, record, rep, server = approved
+    record_id, record, _rep, server = approved
     noted = push_one(server, op("registrations", record_id, "update", {"notes": "Call on Monday"},
                                 base_version=record["version"]))
     assert noted["status"] == "applied"

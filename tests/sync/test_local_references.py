@@ -35,9 +35,8 @@ def test_create_update_and_action_refuse_a_reference_to_no_record_here(store):
                                                            "submit", {"contact_id": dangling})),
     ]
     for _entity, attempt in attempts:
-        with pytest.raises(InvalidValue) as refused:
-            with store.transaction() as conn:
-                attempt(conn)
+        with pytest.raises(InvalidValue) as refused, store.transaction() as conn:
+            attempt(conn)
         assert refused.value.field in ("account_id", "case_id", "contact_id")
         assert dangling in str(refused.value)
     with store.reading() as conn:
@@ -52,9 +51,8 @@ def test_a_deleted_record_cannot_be_referred_to(store):
     with store.transaction() as conn:
         account = records.create(conn, "accounts", {"name": "Gone Ltd"})
         records.delete(conn, "accounts", account["id"])
-    with pytest.raises(InvalidValue, match="account_id"):
-        with store.transaction() as conn:
-            records.create(conn, "contacts", {"name": "Jo", "account_id": account["id"]})
+    with pytest.raises(InvalidValue, match="account_id"), store.transaction() as conn:
+        records.create(conn, "contacts", {"name": "Jo", "account_id": account["id"]})
 
 
 def test_a_pulled_page_may_bring_a_contact_before_its_account(store):

@@ -12,7 +12,8 @@ import pytest
 import sqlalchemy as sa
 
 from tests.sync.helpers import FAST
-from workbench.server.schema import RECORD_TABLES as SERVER_TABLES, applied_ops, users
+from workbench.server.schema import RECORD_TABLES as SERVER_TABLES
+from workbench.server.schema import applied_ops, users
 from workbench.store import records
 from workbench.sync import account, credentials, outbox
 from workbench.sync.errors import BatchInFlight

@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 import sqlalchemy as sa
-from fastapi import FastAPI, Header, Request
+from fastapi import FastAPI, Header, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -19,6 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 
 from workbench.domain.model import ENTITIES
+from workbench.server import api_schema as api
 from workbench.server import db
 from workbench.server.access import User, authenticate, visibility
 from workbench.server.pull import decode_cursor, pull_page
@@ -120,8 +121,21 @@ def create_app(db_url: str, *, auto_approve: bool = True, migrate: bool = True) 
     app.state.auto_approve = auto_approve
     _install_error_handlers(app)
     _install_routes(app)
+    _document(app)
     app.router.add_event_handler("shutdown", engine.dispose)
     return app
+
+
+def _document(app: FastAPI) -> None:
+    """/openapi.json with the models FastAPI cannot see (the push body is parsed by hand)."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = api.add_components(generate())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def app_from_env() -> FastAPI:
@@ -142,8 +156,9 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_request: Request, error: StarletteHTTPException) -> JSONResponse:
+        # keeps the headers Starlette set, e.g. the Allow header of a 405
         return _error_response(error.status_code, _CODES.get(error.status_code, "error"),
-                               str(error.detail))
+                               str(error.detail), headers=dict(error.headers or {}))
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_request: Request, error: RequestValidationError) -> JSONResponse:
@@ -184,7 +199,7 @@ def _user(conn: sa.Connection, authorization: str | None) -> User:
 async def _read_body(request: Request) -> bytes:
     """The request body, refusing more than MAX_BODY_BYTES before reading it all."""
     declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+    if declared and declared.isascii() and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
         raise ApiError(413, f"request body larger than {MAX_BODY_BYTES} bytes; push fewer "
                             f"operations per batch")
     body = bytearray()
@@ -236,14 +251,16 @@ def _pull_limit(raw: str | None) -> int:
 
 def _install_routes(app: FastAPI) -> None:
     engine: sa.Engine = app.state.engine
-    Auth = Header(None, description="Bearer <token>")
-    Protocol = Header(None, alias=PROTOCOL_HEADER, description=f"must be {PROTOCOL_VERSION}")
+    # Read here, documented in /openapi.json as the bearer scheme and a required header.
+    Auth = Header(None, include_in_schema=False)
+    Protocol = Header(None, alias=PROTOCOL_HEADER, include_in_schema=False)
 
-    @app.get(f"{API_PREFIX}/health")
+    @app.get(f"{API_PREFIX}/health", response_model=api.Health, responses=api.SERVER_ERROR)
     def health() -> dict[str, Any]:
         return {"status": "ok", "protocol_version": PROTOCOL_VERSION}
 
-    @app.get(f"{API_PREFIX}/me")
+    @app.get(f"{API_PREFIX}/me", response_model=api.MeAnswer, responses=api.BASICS,
+             openapi_extra=api.authenticated())
     def me(authorization: str | None = Auth, protocol: str | None = Protocol) -> dict[str, Any]:
         _check_protocol(protocol)
         with db.reading(engine) as conn:
@@ -255,7 +272,8 @@ def _install_routes(app: FastAPI) -> None:
                             "tier": partner.get("tier")},
                 "protocol_version": PROTOCOL_VERSION}
 
-    @app.post(f"{API_PREFIX}/sync/push")
+    @app.post(f"{API_PREFIX}/sync/push", response_model=api.PushAnswer,
+              responses=api.PUSH_ERRORS, openapi_extra=api.authenticated(api.PUSH_BODY))
     async def sync_push(request: Request, authorization: str | None = Auth,
                         protocol: str | None = Protocol) -> JSONResponse:
         _check_protocol(protocol)
@@ -264,8 +282,10 @@ def _install_routes(app: FastAPI) -> None:
                                           app.state.auto_approve)
         return JSONResponse({"results": results})
 
-    @app.get(f"{API_PREFIX}/sync/pull")
-    def sync_pull(cursor: str | None = None, limit: str | None = None,
+    @app.get(f"{API_PREFIX}/sync/pull", response_model=api.PullAnswer,
+             responses=api.PULL_ERRORS, openapi_extra=api.authenticated(api.PULL_PARAMETERS))
+    def sync_pull(cursor: str | None = Query(None, include_in_schema=False),
+                  limit: str | None = Query(None, include_in_schema=False),
                   authorization: str | None = Auth,
                   protocol: str | None = Protocol) -> JSONResponse:
         _check_protocol(protocol)
@@ -280,8 +300,12 @@ def _install_routes(app: FastAPI) -> None:
         return JSONResponse({"changes": page.changes, "cursor": page.cursor,
                              "has_more": page.has_more})
 
-    @app.get(f"{API_PREFIX}/records/{{entity}}/{{record_id}}")
-    def get_record(entity: str, record_id: str, authorization: str | None = Auth,
+    @app.get(f"{API_PREFIX}/records/{{entity}}/{{record_id}}",
+             response_model=dict[str, Any], responses=api.RECORD_ERRORS,
+             openapi_extra=api.authenticated())
+    def get_record(entity: str = Path(json_schema_extra={"enum": sorted(ENTITIES)}),
+                   record_id: str = Path(json_schema_extra={"format": "uuid"}),
+                   authorization: str | None = Auth,
                    protocol: str | None = Protocol) -> JSONResponse:
         _check_protocol(protocol)
         with db.reading(engine) as conn:

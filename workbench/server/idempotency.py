@@ -20,7 +20,12 @@ import sqlalchemy as sa
 
 from workbench.domain.values import format_datetime, utc_now
 from workbench.server.schema import applied_ops
-from workbench.sync.protocol import IDEMPOTENCY_WINDOW_DAYS, Operation, OpResult, sent_moment
+from workbench.sync.protocol import (
+    IDEMPOTENCY_WINDOW_DAYS,
+    Operation,
+    OpResult,
+    sent_moment,
+)
 
 IDEMPOTENCY_WINDOW = timedelta(days=IDEMPOTENCY_WINDOW_DAYS)
 SENT_AT_SKEW = timedelta(days=1)  # answers outlive the refusal horizon by this much
