@@ -219,7 +219,7 @@ def _parse_ops(body: bytes) -> list[Operation]:
     except RecursionError:
         raise ApiError(422, f"body: nested deeper than {MAX_JSON_DEPTH} levels", "body") from None
     try:
-        check_json_text(data)
+        check_json_text(data, body)
     except ProtocolError as error:
         raise ApiError(422, str(error), str(error).split(":", 1)[0]) from None
     if not isinstance(data, dict):

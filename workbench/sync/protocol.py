@@ -52,28 +52,54 @@ def valid_op_id(value: Any) -> bool:
     return isinstance(value, str) and _OP_ID.fullmatch(value) is not None
 
 
-def check_json_text(data: Any) -> None:
+# A lone surrogate reaches a parsed body only as a JSON escape (\\udXXX) or as CESU-8 bytes
+# (json.loads decodes with surrogatepass): a body with neither needs no look at its text.
+_MAYBE_SURROGATE = re.compile(rb"\\u[dD][89a-fA-F]|\xed[\xa0-\xbf]")
+
+
+def check_json_text(data: Any, raw: bytes | None = None) -> None:
     """Refuse JSON nested deeper than MAX_JSON_DEPTH, or holding text that is not valid Unicode
     (a lone surrogate such as "\\ud800", which JSON escapes allow but no database or UTF-8
     encoder takes), in a key or a value. The error names the place, e.g. `ops[2].fields.notes.new`.
-    Iterative: a hostile body cannot exhaust the stack."""
-    stack: list[tuple[Any, str, int]] = [(data, "", 0)]
+    `raw`: the body as received, to skip the text check when it cannot hold a surrogate.
+    Iterative: a hostile body cannot exhaust the stack. Runs on every push (500 ops), so the
+    place is spelled out only for an error."""
+    texts = raw is None or _MAYBE_SURROGATE.search(raw) is not None
+    if type(data) is not dict and type(data) is not list:
+        if texts and type(data) is str and not _is_unicode(data):
+            raise ProtocolError("body: not valid text (holds a lone surrogate)")
+        return
+    stack: list[tuple[Any, Any, int]] = [(data, None, 0)]  # (value, place, depth)
     while stack:
-        value, path, depth = stack.pop()
-        path = path or "body"
+        value, place, depth = stack.pop()
         if depth > MAX_JSON_DEPTH:
-            raise ProtocolError(f"{path}: nested deeper than {MAX_JSON_DEPTH} levels")
-        if isinstance(value, str):
-            if not _is_unicode(value):
-                raise ProtocolError(f"{path}: not valid text (holds a lone surrogate)")
-        elif isinstance(value, dict):
-            for key, item in value.items():
-                if not _is_unicode(key):
-                    raise ProtocolError(f"{path}: a key is not valid text (holds a lone "
-                                        "surrogate)")
-                stack.append((item, key if path == "body" else f"{path}.{key}", depth + 1))
-        elif isinstance(value, list):
-            stack.extend((item, f"{path}[{i}]", depth + 1) for i, item in enumerate(value))
+            raise ProtocolError(f"{_spell(place)}: nested deeper than {MAX_JSON_DEPTH} levels")
+        items = value.items() if type(value) is dict else enumerate(value)
+        for key, item in items:
+            if texts and type(key) is str and not _is_unicode(key):
+                raise ProtocolError(f"{_spell(place)}: a key is not valid text (holds a lone "
+                                    "surrogate)")
+            kind = type(item)
+            if kind is dict or kind is list:
+                stack.append((item, (place, key), depth + 1))
+            elif texts and kind is str and not _is_unicode(item):
+                raise ProtocolError(f"{_spell((place, key))}: not valid text (holds a lone "
+                                    "surrogate)")
+
+
+def _spell(place: Any) -> str:
+    """(((None, "ops"), 2), "kind") → "ops[2].kind"; None → "body"."""
+    parts: list[Any] = []
+    while place is not None:
+        place, key = place
+        parts.append(key)
+    text = ""
+    for key in reversed(parts):
+        if isinstance(key, int):
+            text = f"{text or 'body'}[{key}]"
+        else:
+            text = f"{text}.{key}" if text else str(key)
+    return text or "body"
 
 
 def _is_unicode(text: str) -> bool:
