@@ -83,6 +83,8 @@ def test_a_recycled_lead_can_no_longer_be_worked():
 def test_working_status_moves(current, target, allowed):
     lead = {"assignment_status": "assigned", "working_status": current}
     change = {"working_status": target, "rejection_reason": "not our territory"}
+    if target == "contacted" and current != "contacted":
+        change["first_contact_at"] = "2026-05-04T10:00:00.000000Z"  # marked with its time
     if allowed:
         check_lead_edit(lead, change)
     else:
@@ -95,3 +97,28 @@ def test_rejecting_a_lead_needs_a_reason():
         check_lead_edit({"assignment_status": "assigned", "working_status": "new"},
                         {"working_status": "rejected"})
     assert error.value.field == "rejection_reason"
+
+
+def test_first_contact_lies_between_assignment_and_now_and_then_stays():
+    """seed 001: the first contact counts towards the 48-hour SLA, so it must be believable."""
+    from workbench.domain.leads import CLOCK_SKEW
+
+    lead = {"assignment_status": "assigned", "working_status": "new",
+            "assigned_at": "2026-05-04T09:00:00.000000Z"}
+    now = datetime(2026, 5, 5, 9, 0, tzinfo=UTC)
+    contacted = {"working_status": "contacted"}
+    for when, words in (("2020-01-01T00:00:00.000000Z", "before the lead was assigned"),
+                        ("2026-05-04T08:54:00.000000Z", "before the lead was assigned"),
+                        ("2026-05-05T09:06:00.000000Z", "in the future"),
+                        (None, "say when the lead was first contacted")):
+        with pytest.raises(InvalidValue, match=words) as error:
+            check_lead_edit(lead, {**contacted, "first_contact_at": when}, now)
+        assert error.value.field == "first_contact_at"
+    for when in ("2026-05-04T08:56:00.000000Z", "2026-05-05T09:04:00.000000Z"):  # within skew
+        check_lead_edit(lead, {**contacted, "first_contact_at": when}, now)
+    assert CLOCK_SKEW == timedelta(minutes=5)
+    logged = {**lead, "working_status": "contacted", "first_contact_at": "2026-05-04T20:00:00.000000Z"}
+    for moved in ("2026-05-04T10:00:00.000000Z", None):
+        with pytest.raises(InvalidValue, match="cannot be changed or cleared"):
+            check_lead_edit(logged, {"first_contact_at": moved}, now)
+    check_lead_edit(logged, {"notes": "called back"}, now)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from tests.server.support import (
@@ -177,7 +179,8 @@ def test_pull_pages_are_bounded_and_resume_from_the_cursor(rep):
 
 def test_partner_edits_of_vendor_records_fields_they_own(rep, vendor_server):
     partner_id, client = rep
-    lead = vendor_server.admin.assign_lead(partner_id, "Hooli", company_domain="hooli.com")
+    lead = vendor_server.admin.assign_lead(partner_id, "Hooli", company_domain="hooli.com",
+                                           now=datetime(2026, 11, 23, 8, 0, tzinfo=UTC))
     assert lead["working_status"] == "new" and lead["assignment_status"] == "assigned"
     worked = push_one(client, op("leads", lead["id"], "update",
                                  {"working_status": "contacted",

@@ -10,7 +10,11 @@ reassigned". Decisions:
   The late contact still counts as a breached SLA in reporting.
 - A lead the partner rejected is not recycled by this rule; the vendor re-routes rejected leads
   through its own process.
-- A working status of "contacted" counts as contact even when no time was recorded.
+- A working status of "contacted" counts as contact even when no time was recorded (leads synced
+  before the rule below); from now on a lead is marked contacted only with the time of contact.
+- The first contact counts towards the partner's SLA, so it must be believable: it lies between
+  the assignment and now (give or take CLOCK_SKEW, for laptop clocks), and once logged it stays —
+  neither moved nor cleared (else a late contact could be moved into the 48 hours).
 """
 
 from __future__ import annotations
@@ -21,9 +25,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from workbench.domain.model import LEAD_WORKING_STATUSES
-from workbench.domain.values import InvalidValue
+from workbench.domain.values import InvalidValue, parse_datetime, utc_now
 
 FIRST_CONTACT_SLA = timedelta(hours=48)
+# How far a laptop's clock may be off from the vendor server's when a rep logs a contact.
+CLOCK_SKEW = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -75,17 +81,46 @@ WORKING_STATUS_MOVES: dict[str, tuple[str, ...]] = {
 }
 
 
-def check_lead_edit(current: dict[str, Any], changes: Mapping[str, Any]) -> None:
+def check_lead_edit(current: dict[str, Any], changes: Mapping[str, Any],
+                    now: datetime | None = None) -> None:
     """A rep's edit of a lead, or InvalidValue naming the field (the store and server both ask)."""
     if current.get("assignment_status") == "recycled":
         raise InvalidValue("assignment_status", "the vendor took this lead back after the "
                                                 "48-hour first-contact window")
     target = changes.get("working_status")
     status = current.get("working_status") or "new"
-    if target is None or target == status:
-        return
-    if status not in WORKING_STATUS_MOVES.get(target, ()):
-        raise InvalidValue("working_status", f"the lead is {status}; it cannot be marked {target}")
-    if target == "rejected" and not (changes.get("rejection_reason")
-                                     or current.get("rejection_reason")):
-        raise InvalidValue("rejection_reason", "say why the lead is rejected; the vendor sees it")
+    if target is not None and target != status:
+        if status not in WORKING_STATUS_MOVES.get(target, ()):
+            raise InvalidValue("working_status",
+                               f"the lead is {status}; it cannot be marked {target}")
+        if target == "rejected" and not (changes.get("rejection_reason")
+                                         or current.get("rejection_reason")):
+            raise InvalidValue("rejection_reason",
+                               "say why the lead is rejected; the vendor sees it")
+    _check_first_contact(current, changes, now or utc_now())
+
+
+def _check_first_contact(current: dict[str, Any], changes: Mapping[str, Any],
+                         now: datetime) -> None:
+    logged = current.get("first_contact_at")
+    if "first_contact_at" in changes:
+        wanted = changes["first_contact_at"]
+        if logged and wanted != logged:
+            raise InvalidValue("first_contact_at", f"the first contact was logged at {logged}; "
+                                                   "it cannot be changed or cleared")
+        if wanted:
+            _check_contact_time(current.get("assigned_at"), parse_datetime(wanted), now)
+    becomes_contacted = changes.get("working_status") == "contacted" \
+        and current.get("working_status") != "contacted"
+    if becomes_contacted and not changes.get("first_contact_at", logged):
+        raise InvalidValue("first_contact_at", "say when the lead was first contacted")
+
+
+def _check_contact_time(assigned_at: str | None, contact: datetime, now: datetime) -> None:
+    if contact > _utc("now", now) + CLOCK_SKEW:
+        raise InvalidValue("first_contact_at", f"{contact:%Y-%m-%d %H:%M} UTC is in the future; "
+                                               "log a contact that has happened")
+    if assigned_at and contact < parse_datetime(assigned_at) - CLOCK_SKEW:
+        raise InvalidValue("first_contact_at", f"{contact:%Y-%m-%d %H:%M} UTC is before the lead "
+                                               f"was assigned ({assigned_at[:16].replace('T', ' ')}"
+                                               " UTC)")

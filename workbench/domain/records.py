@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from workbench.domain.leads import check_lead_edit
@@ -64,11 +64,20 @@ _CHECKS = {"registrations": _check_registration, "mdf_requests": _check_mdf}
 REGISTRATION_IDENTITY_FIELDS = ("account_id", "customer_name", "customer_domain")
 
 
-def check_partner_edit(entity_name: str, current: dict[str, Any], changes: Mapping[str, Any]
-                       ) -> None:
-    """Partner edits the record's state forbids, as InvalidValue naming the field."""
+# The deal terms the vendor approved (seed 003: protection is granted for this deal). After
+# approval they change only through an amendment the vendor approves, never by a partner edit —
+# else an approved registration's value could be raised to 10^15 or its close date moved.
+REGISTRATION_DEAL_TERMS = {"deal_value_cents": "deal value",
+                           "expected_close_date": "expected close date"}
+APPROVED_STATUSES = ("approved", "won", "lost", "expired")
+
+
+def check_partner_edit(entity_name: str, current: dict[str, Any], changes: Mapping[str, Any],
+                       now: datetime | None = None) -> None:
+    """Partner edits the record's state forbids, as InvalidValue naming the field.
+    `now`: the time of the edit (default: this computer's clock)."""
     if entity_name == "leads":
-        check_lead_edit(current, changes)
+        check_lead_edit(current, changes, now)
     if entity_name != "registrations" or current.get("status") in (None, "draft"):
         return
     for name in changes:
@@ -76,6 +85,10 @@ def check_partner_edit(entity_name: str, current: dict[str, Any], changes: Mappi
             raise InvalidValue(name, f"cannot change once the registration is "
                                      f"{str(current['status']).replace('_', ' ')}; withdraw it "
                                      "and register the right customer")
+        if name in REGISTRATION_DEAL_TERMS and current.get("status") in APPROVED_STATUSES:
+            raise InvalidValue(name, f"the {REGISTRATION_DEAL_TERMS[name]} was approved by the "
+                                     "vendor and cannot be edited; changing it needs an amendment "
+                                     "that the vendor approves")
 
 
 def check_partner_delete(entity_name: str, current: dict[str, Any]) -> None:

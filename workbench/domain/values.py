@@ -86,23 +86,39 @@ def coerce(spec: Field, value: Any) -> Any:
         result = handler(spec, value)
     except InvalidValue:
         raise
-    except (ValueError, TypeError, InvalidOperation, json.JSONDecodeError):
-        raise InvalidValue(spec.name, f"{_EXPECTED[spec.kind]}, got {value!r}") from None
+    except (ValueError, TypeError, InvalidOperation, json.JSONDecodeError, RecursionError):
+        raise InvalidValue(spec.name, f"{_EXPECTED[spec.kind]}, got {_shown(value)}") from None
     if spec.choices and spec.kind is not Kind.JSON and result is not None and result not in spec.choices:
         raise InvalidValue(spec.name, f"must be one of {', '.join(spec.choices)}; got {value!r}")
     return result
 
 
+def _shown(value: Any) -> str:
+    """A value for an error message: its repr, cut short (a 5,000-digit number stays readable)."""
+    text = repr(value)
+    return text if len(text) <= 80 else f"{text[:60]}… ({len(text)} characters)"
+
+
+def _check_characters(spec: Field, text: str) -> None:
+    """Text every store and database can hold: no NUL, no lone surrogate (invalid Unicode)."""
+    if "\x00" in text:
+        raise InvalidValue(spec.name, "contains a NUL character")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidValue(spec.name, "contains characters that are not valid text (a lone "
+                                      "surrogate)") from None
+
+
 def _text(spec: Field, value: Any) -> str:
     if not isinstance(value, str):
         raise TypeError
+    _check_characters(spec, value)
     text = value.strip()
     if spec.choices:
         text = text.lower().replace(" ", "_") if "_" in "".join(spec.choices) else text.lower()
     if len(text) > spec.max_length:
         raise InvalidValue(spec.name, f"is {len(text)} characters long; at most {spec.max_length}")
-    if "\x00" in text:
-        raise InvalidValue(spec.name, "contains a NUL character")
     if spec.name.endswith("email") and text and not _EMAIL.match(text):
         raise InvalidValue(spec.name, f"is not an email address: {text!r}")
     if spec.name.endswith("domain") and text:
@@ -118,18 +134,32 @@ def _domain(spec: Field, text: str) -> str:
     return domain
 
 
+# Whole-number fields are stored as 32-bit integers (SQLite and PostgreSQL alike).
+INT_RANGE = (-(2**31), 2**31 - 1)
+
+
 def _int(spec: Field, value: Any) -> int:
+    number = _whole_number(value)
+    if spec.kind is Kind.INT and not INT_RANGE[0] <= number <= INT_RANGE[1]:
+        raise InvalidValue(spec.name, f"must be between {INT_RANGE[0]} and {INT_RANGE[1]}")
+    return number
+
+
+def _whole_number(value: Any) -> int:
     if isinstance(value, bool):
         raise TypeError
     if isinstance(value, str):
-        return int(value.strip().replace(",", ""))
+        text = value.strip().replace(",", "")
+        if len(text) > 30:  # no field holds a number that long; int() would be slow on huge ones
+            raise ValueError(value)
+        return int(text)
     if isinstance(value, int):
         return value
     raise TypeError
 
 
 def _money(spec: Field, value: Any) -> int:
-    cents = parse_money_cents(value) if isinstance(value, str) else _int(spec, value)
+    cents = parse_money_cents(value) if isinstance(value, str) else _whole_number(value)
     if cents < 0:
         raise InvalidValue(spec.name, "must not be negative")
     if cents > 10**15:
@@ -150,15 +180,21 @@ def _date(spec: Field, value: Any) -> str:
         raise TypeError
     if isinstance(value, date):
         return value.isoformat()
+    if not isinstance(value, str):  # a number, list or boolean is not a date
+        raise TypeError
     return date.fromisoformat(value.strip()).isoformat()
 
 
 def _datetime(spec: Field, value: Any) -> str:
-    if isinstance(value, datetime):
-        return format_datetime(value if value.tzinfo else value.replace(tzinfo=UTC))
-    if not isinstance(value, str):
-        raise TypeError
-    return format_datetime(parse_datetime(value.strip()))
+    try:
+        if isinstance(value, datetime):
+            return format_datetime(value if value.tzinfo else value.replace(tzinfo=UTC))
+        if not isinstance(value, str):
+            raise TypeError
+        return format_datetime(parse_datetime(value.strip()))
+    except OverflowError:  # e.g. 9999-12-31T23:59:59-05:00 is in the year 10000 in UTC
+        raise InvalidValue(spec.name, f"{_shown(value)} is outside the years 0001-9999 in "
+                                      "UTC") from None
 
 
 def _json(spec: Field, value: Any) -> list[str]:
@@ -169,6 +205,8 @@ def _json(spec: Field, value: Any) -> list[str]:
         items = value
     if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
         raise TypeError
+    for item in items:
+        _check_characters(spec, item)
     items = [i.strip().lower() for i in items if i.strip()]
     unknown = [i for i in items if spec.choices and i not in spec.choices]
     if unknown:

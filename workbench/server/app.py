@@ -5,10 +5,13 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
+import uuid
 from typing import Any
+from urllib.parse import parse_qsl
 
 import sqlalchemy as sa
-from fastapi import FastAPI, Header, Request
+from fastapi import FastAPI, Header, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -16,6 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 
 from workbench.domain.model import ENTITIES
+from workbench.server import api_schema as api
 from workbench.server import db
 from workbench.server.access import User, authenticate, visibility
 from workbench.server.pull import decode_cursor, pull_page
@@ -26,12 +30,14 @@ from workbench.sync.protocol import (
     API_PREFIX,
     DEFAULT_PULL_LIMIT,
     MAX_BODY_BYTES,
+    MAX_JSON_DEPTH,
     MAX_OPS_PER_PUSH,
     MAX_PULL_LIMIT,
     PROTOCOL_HEADER,
     PROTOCOL_VERSION,
     Operation,
     ProtocolError,
+    check_json_text,
     error_body,
 )
 
@@ -54,6 +60,51 @@ class ApiError(Exception):
         self.code = code or _CODES.get(status, "error")
 
 
+# -- access log ----------------------------------------------------------------------------------
+# uvicorn's access log writes each request's whole target, query string included, so a token or a
+# pull cursor sent there would be logged in clear. Only the path is logged, with the names of the
+# known query parameters and the values of the harmless ones.
+ACCESS_LOGGER = "uvicorn.access"
+_QUERY_NAMES_LOGGED = {"cursor", "limit"}  # names our endpoints take; anything else is hidden
+_QUERY_VALUES_LOGGED = {"limit"}  # a page size tells nothing
+
+
+def redact_target(target: str) -> str:
+    """'/api/v1/sync/pull?cursor=abc&limit=5' → '/api/v1/sync/pull?cursor=[redacted]&limit=5'."""
+    path, mark, query = target.partition("?")
+    if not mark:
+        return path
+    shown, hidden = [], 0
+    for name, value in parse_qsl(query, keep_blank_values=True):
+        if name not in _QUERY_NAMES_LOGGED:
+            hidden += 1
+        elif name in _QUERY_VALUES_LOGGED and value.isascii() and value.isdigit() \
+                and len(value) <= 4:
+            shown.append(f"{name}={value}")
+        else:
+            shown.append(f"{name}=[redacted]")
+    if hidden or not shown:
+        shown.append("[redacted]")
+    return f"{path}?{'&'.join(shown)}"
+
+
+class RedactQueryStrings(logging.Filter):
+    """Rewrites uvicorn's access log records: '%s - "%s %s HTTP/%s" %d' (client, method, target,
+    HTTP version, status)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str):
+            record.args = (*args[:2], redact_target(args[2]), *args[3:])
+        return True
+
+
+def _redact_access_log() -> None:
+    logger = logging.getLogger(ACCESS_LOGGER)
+    if not any(isinstance(f, RedactQueryStrings) for f in logger.filters):
+        logger.addFilter(RedactQueryStrings())
+
+
 def _error_response(status: int, code: str, message: str, field: str | None = None,
                     headers: dict[str, str] | None = None) -> JSONResponse:
     return JSONResponse(error_body(code, message, field), status_code=status, headers=headers)
@@ -64,13 +115,27 @@ def create_app(db_url: str, *, auto_approve: bool = True, migrate: bool = True) 
     engine = db.make_engine(db_url)
     if migrate:
         db.upgrade(engine)
+    _redact_access_log()
     app = FastAPI(title="Partner Workbench vendor server", version=str(PROTOCOL_VERSION))
     app.state.engine = engine
     app.state.auto_approve = auto_approve
     _install_error_handlers(app)
     _install_routes(app)
+    _document(app)
     app.router.add_event_handler("shutdown", engine.dispose)
     return app
+
+
+def _document(app: FastAPI) -> None:
+    """/openapi.json with the models FastAPI cannot see (the push body is parsed by hand)."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = api.add_components(generate())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def app_from_env() -> FastAPI:
@@ -91,8 +156,9 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_request: Request, error: StarletteHTTPException) -> JSONResponse:
+        # keeps the headers Starlette set, e.g. the Allow header of a 405
         return _error_response(error.status_code, _CODES.get(error.status_code, "error"),
-                               str(error.detail))
+                               str(error.detail), headers=dict(error.headers or {}))
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_request: Request, error: RequestValidationError) -> JSONResponse:
@@ -133,7 +199,7 @@ def _user(conn: sa.Connection, authorization: str | None) -> User:
 async def _read_body(request: Request) -> bytes:
     """The request body, refusing more than MAX_BODY_BYTES before reading it all."""
     declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+    if declared and declared.isascii() and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
         raise ApiError(413, f"request body larger than {MAX_BODY_BYTES} bytes; push fewer "
                             f"operations per batch")
     body = bytearray()
@@ -150,6 +216,12 @@ def _parse_ops(body: bytes) -> list[Operation]:
         data = json.loads(body)
     except (ValueError, UnicodeDecodeError) as error:
         raise ApiError(422, f"body: not valid JSON ({error})", "body") from None
+    except RecursionError:
+        raise ApiError(422, f"body: nested deeper than {MAX_JSON_DEPTH} levels", "body") from None
+    try:
+        check_json_text(data, body)
+    except ProtocolError as error:
+        raise ApiError(422, str(error), str(error).split(":", 1)[0]) from None
     if not isinstance(data, dict):
         raise ApiError(422, 'body: must be an object {"ops": [...]}', "body")
     ops = data.get("ops")
@@ -164,25 +236,31 @@ def _parse_ops(body: bytes) -> list[Operation]:
         raise ApiError(422, str(error), str(error).split(":", 1)[0]) from None
 
 
+_PULL_LIMIT = re.compile(r"[0-9]{1,4}")  # ASCII digits only: "²".isdigit() is true
+
+
 def _pull_limit(raw: str | None) -> int:
     if raw is None:
         return DEFAULT_PULL_LIMIT
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PULL_LIMIT:
-        raise ApiError(422, f"limit: a whole number from 1 to {MAX_PULL_LIMIT}, got {raw!r}",
+    if not _PULL_LIMIT.fullmatch(raw) or not 1 <= int(raw) <= MAX_PULL_LIMIT:
+        shown = repr(raw) if len(raw) <= 20 else f"{len(raw)} characters"
+        raise ApiError(422, f"limit: a whole number from 1 to {MAX_PULL_LIMIT}, got {shown}",
                        "limit")
     return int(raw)
 
 
 def _install_routes(app: FastAPI) -> None:
     engine: sa.Engine = app.state.engine
-    Auth = Header(None, description="Bearer <token>")
-    Protocol = Header(None, alias=PROTOCOL_HEADER, description=f"must be {PROTOCOL_VERSION}")
+    # Read here, documented in /openapi.json as the bearer scheme and a required header.
+    Auth = Header(None, include_in_schema=False)
+    Protocol = Header(None, alias=PROTOCOL_HEADER, include_in_schema=False)
 
-    @app.get(f"{API_PREFIX}/health")
+    @app.get(f"{API_PREFIX}/health", response_model=api.Health, responses=api.SERVER_ERROR)
     def health() -> dict[str, Any]:
         return {"status": "ok", "protocol_version": PROTOCOL_VERSION}
 
-    @app.get(f"{API_PREFIX}/me")
+    @app.get(f"{API_PREFIX}/me", response_model=api.MeAnswer, responses=api.BASICS,
+             openapi_extra=api.authenticated())
     def me(authorization: str | None = Auth, protocol: str | None = Protocol) -> dict[str, Any]:
         _check_protocol(protocol)
         with db.reading(engine) as conn:
@@ -194,7 +272,8 @@ def _install_routes(app: FastAPI) -> None:
                             "tier": partner.get("tier")},
                 "protocol_version": PROTOCOL_VERSION}
 
-    @app.post(f"{API_PREFIX}/sync/push")
+    @app.post(f"{API_PREFIX}/sync/push", response_model=api.PushAnswer,
+              responses=api.PUSH_ERRORS, openapi_extra=api.authenticated(api.PUSH_BODY))
     async def sync_push(request: Request, authorization: str | None = Auth,
                         protocol: str | None = Protocol) -> JSONResponse:
         _check_protocol(protocol)
@@ -203,8 +282,10 @@ def _install_routes(app: FastAPI) -> None:
                                           app.state.auto_approve)
         return JSONResponse({"results": results})
 
-    @app.get(f"{API_PREFIX}/sync/pull")
-    def sync_pull(cursor: str | None = None, limit: str | None = None,
+    @app.get(f"{API_PREFIX}/sync/pull", response_model=api.PullAnswer,
+             responses=api.PULL_ERRORS, openapi_extra=api.authenticated(api.PULL_PARAMETERS))
+    def sync_pull(cursor: str | None = Query(None, include_in_schema=False),
+                  limit: str | None = Query(None, include_in_schema=False),
                   authorization: str | None = Auth,
                   protocol: str | None = Protocol) -> JSONResponse:
         _check_protocol(protocol)
@@ -219,16 +300,28 @@ def _install_routes(app: FastAPI) -> None:
         return JSONResponse({"changes": page.changes, "cursor": page.cursor,
                              "has_more": page.has_more})
 
-    @app.get(f"{API_PREFIX}/records/{{entity}}/{{record_id}}")
-    def get_record(entity: str, record_id: str, authorization: str | None = Auth,
+    @app.get(f"{API_PREFIX}/records/{{entity}}/{{record_id}}",
+             response_model=dict[str, Any], responses=api.RECORD_ERRORS,
+             openapi_extra=api.authenticated())
+    def get_record(entity: str = Path(json_schema_extra={"enum": sorted(ENTITIES)}),
+                   record_id: str = Path(json_schema_extra={"format": "uuid"}),
+                   authorization: str | None = Auth,
                    protocol: str | None = Protocol) -> JSONResponse:
         _check_protocol(protocol)
         with db.reading(engine) as conn:
             user = _user(conn, authorization)
-            row = fetch(conn, entity, record_id) if entity in RECORD_TABLES else None
+            known = entity in RECORD_TABLES and _is_uuid(record_id)
+            row = fetch(conn, entity, record_id) if known else None
             if row is None or row["scope"] not in visibility(conn, user).scopes:
                 raise ApiError(404, f"no {entity} record {record_id}", "record_id")
         return JSONResponse(to_wire(ENTITIES[entity], row))
+
+
+def _is_uuid(text: str) -> bool:
+    try:
+        return str(uuid.UUID(text)) == text.lower()
+    except ValueError:
+        return False
 
 
 def _push(engine: sa.Engine, authorization: str | None, ops: list[Operation],

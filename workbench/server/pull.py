@@ -33,7 +33,7 @@ def decode_cursor(cursor: str | None) -> dict[str, int]:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         positions = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
-    except (ValueError, UnicodeError, binascii.Error):
+    except (ValueError, UnicodeError, binascii.Error, RecursionError):
         raise ProtocolError("cursor: not a cursor this server handed out") from None
     if not isinstance(positions, dict) or not all(
             isinstance(k, str) and isinstance(v, int) and not isinstance(v, bool) and v >= 0

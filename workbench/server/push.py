@@ -5,7 +5,8 @@ records meanwhile: the batch reads its records and stored answers once, up front
 current itself and runs its writes together. An op is validated completely before it writes, so
 a rejected op leaves no trace and never blocks the ops after it; actions, which write several
 records, also run in a savepoint. The answer to every op is stored under (user, op_id) in the
-same transaction, so a replayed op answers the same and changes nothing.
+same transaction, so a replayed op answers the same and changes nothing — for as long as the
+answers are kept (idempotency.py).
 """
 
 from __future__ import annotations
@@ -18,13 +19,14 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from workbench.domain.model import ENTITIES, Entity, Owner
+from workbench.domain.model import ENTITIES, Entity, Kind, Owner
 from workbench.domain.records import (check_partner_delete, check_partner_edit, check_record,
                                       check_submittable, with_defaults)
 from workbench.domain.registration import IllegalTransition
 from workbench.domain.values import InvalidValue, coerce, missing_required
 from workbench.server import registrations
 from workbench.server.access import User, Visibility
+from workbench.server.idempotency import resync_answer, too_old_to_replay
 from workbench.server.records import CASE_NUMBERS, Write, WriteTx, fetch_many, run_writes, to_wire
 from workbench.server.schema import applied_ops
 from workbench.sync.protocol import ACTIONS, Operation, OpResult
@@ -52,17 +54,33 @@ class _Batch:
     pending: list[Write] = field(default_factory=list)
 
     def load(self, ops: list[Operation]) -> None:
+        """Read at once the records the ops address and the records their references name."""
         wanted: dict[str, set[str]] = defaultdict(set)
         for op in ops:
             record_id = _uuid_or_none(op.record_id)
-            if op.entity in ENTITIES and record_id:
+            entity = ENTITIES.get(op.entity)
+            if entity is None:
+                continue
+            if record_id:
                 wanted[op.entity].add(record_id)
+            for name, target in _referenced(entity, op.fields):
+                wanted[entity.field(name).ref or ""].add(target)
+        wanted.pop("", None)
         for entity_name, ids in wanted.items():
             found = fetch_many(self.tx.conn, entity_name, sorted(ids))
             self.rows.update({(entity_name, i): found.get(i) for i in ids})
 
     def row(self, entity_name: str, record_id: str) -> dict[str, Any] | None:
         return self.rows[(entity_name, record_id)]
+
+    def visible(self, entity_name: str, record_id: str) -> bool:
+        """Whether this partner can see a live record of that id (a reference may point at it)."""
+        key = (entity_name, record_id)
+        if key not in self.rows:  # a reference load() could not foresee (not sent as text)
+            self.rows.update({key: fetch_many(self.tx.conn, entity_name, [record_id])
+                              .get(record_id)})
+        row = self.rows[key]
+        return row is not None and not row["deleted"] and row["scope"] in self.seen.scopes
 
     def insert(self, entity_name: str, record_id: str, values: dict[str, Any]) -> dict[str, Any]:
         row = self.tx.stamp_insert(entity_name, record_id, values, self.user.partner_id)
@@ -92,7 +110,10 @@ def push(tx: WriteTx, user: User, seen: Visibility, ops: list[Operation], *,
     new_answers = []
     for op in ops:
         if op.op_id not in answered:
-            answered[op.op_id] = _apply(batch, op)
+            if too_old_to_replay(op, tx.moment):  # its answer may have been pruned: never twice
+                answered[op.op_id] = resync_answer(op).to_wire()
+            else:
+                answered[op.op_id] = _apply(batch, op)
             new_answers.append({"user_id": user.id, "op_id": op.op_id, "created_at": tx.now,
                                 "result_json": json.dumps(answered[op.op_id])})
     batch.flush()
@@ -155,11 +176,34 @@ def _dispatch(batch: _Batch, op: Operation) -> OpResult:
     return _action(batch, entity, _live(row), op, fields)
 
 
-def _uuid_or_none(text: str) -> str | None:
+def _uuid_or_none(text: Any) -> str | None:
     try:
         return str(uuid.UUID(text))
-    except ValueError:
+    except (ValueError, TypeError, AttributeError):
         return None
+
+
+def _referenced(entity: Entity, fields: dict[str, dict[str, Any]]) -> list[tuple[str, str]]:
+    """(field, record id) of every reference an op's fields set, as far as they look like ids."""
+    found = []
+    for name, change in fields.items():
+        if entity.has_field(name) and entity.field(name).kind is Kind.REF:
+            target = _uuid_or_none(change.get("new"))
+            if target:
+                found.append((name, target))
+    return found
+
+
+def _check_references(batch: _Batch, entity: Entity, values: dict[str, Any]) -> None:
+    """A reference may name only a live record this partner can see. Another partner's id answers
+    exactly as an id that exists nowhere: no oracle for guessing ids."""
+    for name, value in values.items():
+        spec = entity.field(name)
+        if spec.kind is Kind.REF and value is not None and spec.ref \
+                and not batch.visible(spec.ref, value):
+            target = ENTITIES[spec.ref]
+            raise Rejected(f"{name}: no {(target.label or target.name).lower()} with id {value}",
+                           name)
 
 
 def _record_id(text: str) -> str:
@@ -234,9 +278,10 @@ def _applied(entity: Entity, row: dict[str, Any], op: Operation) -> OpResult:
     return OpResult(op.op_id, "applied", version=row["version"], record=to_wire(entity, row))
 
 
-def _editable(entity: Entity, row: dict[str, Any], changes: dict[str, Any]) -> None:
+def _editable(batch: _Batch, entity: Entity, row: dict[str, Any], changes: dict[str, Any]
+              ) -> None:
     try:
-        check_partner_edit(entity.name, row, changes)
+        check_partner_edit(entity.name, row, changes, batch.tx.moment)
     except InvalidValue as error:
         raise Rejected(str(error), error.field) from None
 
@@ -255,6 +300,7 @@ def _create(batch: _Batch, entity: Entity, record_id: str, op: Operation,
             fields: dict[str, tuple[Any, Any]]) -> OpResult:
     values = with_defaults(entity.name, {name: new for name, (_, new) in fields.items()})
     _validated(entity, {f.name: values.get(f.name) for f in entity.fields})
+    _check_references(batch, entity, values)
     if entity.name == "cases":
         tx = batch.tx
         tx.lock(CASE_NUMBERS)
@@ -270,8 +316,9 @@ def _update(batch: _Batch, entity: Entity, row: dict[str, Any], op: Operation,
     changes = _changes(row, fields)
     if not changes:
         return _applied(entity, row, op)  # nothing to change: no new version
-    _editable(entity, row, changes)
+    _editable(batch, entity, row, changes)
     _validated(entity, {**row, **changes})
+    _check_references(batch, entity, changes)
     return _applied(entity, batch.update(entity.name, row, changes), op)
 
 
@@ -299,9 +346,10 @@ def _action(batch: _Batch, entity: Entity, row: dict[str, Any], op: Operation,
     if conflicts:
         return _conflict_result(entity, row, op, conflicts)
     edits = _changes(row, fields)  # partner fields sent along with the action
-    _editable(entity, row, edits)
+    _editable(batch, entity, row, edits)
     record = {**row, **edits}
     _validated(entity, record)
+    _check_references(batch, entity, edits)
     try:
         if entity.name == "registrations":
             decided = _registration_action(batch, record, op.action)

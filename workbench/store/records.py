@@ -170,6 +170,7 @@ def perform_action(conn: sa.Connection, entity_name: str, record_id: str, action
     wanted = coerce_fields(spec, changes or {})
     changed = {k: v for k, v in wanted.items() if current.get(k) != v}
     check_partner_edit(entity_name, current, changed)
+    _check_references(conn, entity_name, changed)
     new_status = _status_after(entity_name, current, action, today or date.today())
     local = dict(changed)
     if new_status:

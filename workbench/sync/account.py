@@ -11,9 +11,9 @@ from typing import Any
 
 from workbench.store.db import Store
 from workbench.store.records import get_state, set_state
-from workbench.sync import credentials
+from workbench.sync import credentials, engine, outbox
 from workbench.sync.client import Me, SyncClient
-from workbench.sync.errors import NotSignedIn, WrongPartner
+from workbench.sync.errors import BatchInFlight, NotSignedIn, SyncError, WrongPartner
 
 STATE_KEYS = ("server_url", "user_email", "user_id", "user_name", "partner_id", "partner_name",
               "partner_tier")
@@ -54,6 +54,7 @@ def login(store: Store, server_url: str, token: str, *, email: str | None = None
     if known_partner and (known_partner != me.partner_id or known_server != server):
         raise WrongPartner("this data folder holds another partner's or server's records; sign "
                            "in with a new data folder (--data-dir) instead")
+    _finish_previous_users_batch(store, server, me, client_options)
     saved = credentials.save_token(server, me.email, token)
     with store.transaction() as conn:
         for key, value in (("server_url", server), ("user_email", me.email),
@@ -62,6 +63,34 @@ def login(store: Store, server_url: str, token: str, *, email: str | None = None
                            ("partner_tier", me.partner_tier), ("signed_in", True)):
             set_state(conn, key, value)
     return SignIn(me, server, saved.in_keyring, saved.message)
+
+
+def _finish_previous_users_batch(store: Store, server: str, me: Me,
+                                 client_options: dict[str, Any]) -> None:
+    """A batch the previous user sent may have been applied; the server remembers its answers
+    under that user. Resent under the new user it would be new ops, applied a second time (a
+    submit or withdraw twice). So the switch first finishes it as the previous user, or is
+    refused, leaving everything as it was."""
+    with store.reading() as conn:
+        batch = outbox.load_in_flight(conn)
+        previous_id, previous = get_state(conn, "user_id"), get_state(conn, "user_email")
+    sender = (batch.user_id or previous_id) if batch else None
+    if not batch or not sender or sender == me.user_id:
+        return
+    who = previous or "the previous user"
+    refused = (f"{len(batch.ops)} change(s) sent as {who} still await the vendor server's "
+               f"answer; sign in as {who} and sync to finish them, then sign in as {me.email}")
+    token = credentials.load_token(server, previous) if previous and sender == previous_id \
+        else None
+    if not token:
+        raise BatchInFlight(refused)
+    client = SyncClient(server, token, **client_options)
+    try:
+        engine.finish_in_flight(store, client)
+    except SyncError as error:
+        raise BatchInFlight(f"{refused} ({error.message})") from None
+    finally:
+        client.close()
 
 
 def logout(store: Store) -> dict[str, Any]:

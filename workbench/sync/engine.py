@@ -35,7 +35,7 @@ from workbench.store.records import get_state, pending_count, set_state
 from workbench.store.schema import conflicts, sync_log
 from workbench.sync import apply, outbox
 from workbench.sync.client import SyncClient, parse_changes
-from workbench.sync.errors import Cancelled, ServerFailed, SyncBusy, SyncError
+from workbench.sync.errors import BatchInFlight, Cancelled, ServerFailed, SyncBusy, SyncError
 from workbench.sync.protocol import MAX_OPS_PER_PUSH, MAX_PULL_LIMIT, OpResult, Operation
 
 log = logging.getLogger(__name__)
@@ -137,18 +137,14 @@ def _push_all(store: Store, client: SyncClient, summary: SyncSummary,
         _check(cancel)
         with store.transaction() as conn:
             batch = outbox.next_batch(conn, max_ops=batch_size)
+            _refuse_another_users_batch(conn, batch)
         done += batch.settled
         if not batch.ops:
             return
         _report(progress, "push", done, total, f"sending {len(batch.ops)} change(s)")
-        results = push_ops(client, batch.operations())
-        fetched = _fetch_rejected(client, batch, results)
-        with store.transaction() as conn:
-            if outbox.in_flight_op_ids(conn) != [op.op_id for op in batch.operations()]:
-                # Someone else (another window) recorded these answers meanwhile.
-                continue
-            result = apply.apply_results(conn, batch, results, fetched)
-            outbox.clear_in_flight(conn)
+        result = _send(store, client, batch)
+        if result is None:
+            continue  # someone else (another window) recorded these answers meanwhile
         summary.pushed += len(batch.ops)
         summary.applied += result.applied
         summary.rejected += result.rejected
@@ -157,6 +153,38 @@ def _push_all(store: Store, client: SyncClient, summary: SyncSummary,
         summary.requeued += result.requeued
         done += result.rows_closed
         _report(progress, "push", done, total, f"sent {summary.pushed} change(s)")
+
+
+def _send(store: Store, client: SyncClient, batch: outbox.Batch) -> apply.PushOutcome | None:
+    """POST a batch and record its results; None when they were recorded by someone else."""
+    results = push_ops(client, batch.operations())
+    fetched = _fetch_rejected(client, batch, results)
+    with store.transaction() as conn:
+        if outbox.in_flight_op_ids(conn) != [op.op_id for op in batch.operations()]:
+            return None
+        result = apply.apply_results(conn, batch, results, fetched)
+        outbox.clear_in_flight(conn)
+    return result
+
+
+def _refuse_another_users_batch(conn: sa.Connection, batch: outbox.Batch) -> None:
+    signed_in = get_state(conn, "user_id")
+    if batch.resent and batch.user_id and signed_in and batch.user_id != signed_in:
+        raise BatchInFlight(f"{len(batch.ops)} change(s) sent by another user of this "
+                            "workbench still await the vendor server's answer; sign in as that "
+                            "user and sync to finish them")
+
+
+def finish_in_flight(store: Store, client: SyncClient) -> int:
+    """Send the batch in flight (if any) again with its op ids and record its results: what a
+    sign-in as another user needs first. Returns how many ops it held. Raises SyncError."""
+    with sync_lock(store.data_dir):
+        with store.reading() as conn:
+            batch = outbox.load_in_flight(conn)
+        if batch is None:
+            return 0
+        _send(store, client, batch)
+        return len(batch.ops)
 
 
 def push_ops(client: SyncClient, ops: list[Operation]) -> list[OpResult]:

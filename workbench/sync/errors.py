@@ -65,3 +65,9 @@ class SyncBusy(SyncError):
 
 class WrongPartner(SyncError):
     reason = "wrong_partner"
+
+
+class BatchInFlight(SyncError):
+    """Changes sent as one user await the server's answer; another user cannot take them over
+    (the server keeps answers per user, so a resend under another user could apply them twice)."""
+    reason = "batch_in_flight"

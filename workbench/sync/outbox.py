@@ -4,9 +4,11 @@ Rules that keep a push correct across crashes and retries:
 
 - **In flight.** Before a batch goes out, its exact operations (and the outbox rows each one
   covers) are stored under the sync_state key `push_in_flight`, in the same transaction that
-  built it. Until their results are recorded, the next sync sends exactly those operations again
-  with the same op ids, so the server answers from its record instead of applying twice. Only
-  rows that were never sent are ever rewritten (coalesced, rebased, stripped).
+  built it, with the time it was first sent (`sent_at` on each op) and the user sending it. Until
+  their results are recorded, the next sync sends exactly those operations again with the same op
+  ids — as the same user, since the server keeps answers per user — so the server answers from its
+  record instead of applying twice. Only rows that were never sent are ever rewritten (coalesced,
+  rebased, stripped).
 - **One operation per record per batch.** A record's later edits wait for the result of its
   earlier ones, so they can be rebased on what the server really did (a rejected or conflicting
   edit must not make the next edit of the same field look like a conflict).
@@ -52,6 +54,7 @@ class Batch:
     ops: list[BatchOp] = field(default_factory=list)
     resent: bool = False  # True: loaded from push_in_flight (may have reached the server)
     settled: int = 0  # rows closed locally while building (no net change / superseded)
+    user_id: str | None = None  # who sent it (None: stored before this was recorded)
 
     def operations(self) -> list[Operation]:
         return [b.op for b in self.ops]
@@ -63,7 +66,7 @@ def load_in_flight(conn: sa.Connection) -> Batch | None:
         return None
     ops = [BatchOp(Operation.from_wire(wire, i), list(seqs))
            for i, (wire, seqs) in enumerate(zip(stored["ops"], stored["seqs"]))]
-    return Batch(ops=ops, resent=True)
+    return Batch(ops=ops, resent=True, user_id=stored.get("user_id"))
 
 
 def in_flight_op_ids(conn: sa.Connection) -> list[str]:
@@ -83,8 +86,13 @@ def next_batch(conn: sa.Connection, *, max_ops: int = MAX_OPS_PER_PUSH,
         return batch
     batch = build_batch(conn, max_ops=max_ops, max_bytes=max_bytes)
     if batch.ops:
+        sent_at = now_text()
+        for bop in batch.ops:
+            bop.op.sent_at = sent_at
+        batch.user_id = get_state(conn, "user_id")
         set_state(conn, IN_FLIGHT_KEY, {"ops": [b.op.to_wire() for b in batch.ops],
-                                        "seqs": [b.seqs for b in batch.ops]})
+                                        "seqs": [b.seqs for b in batch.ops],
+                                        "user_id": batch.user_id})
     return batch
 
 

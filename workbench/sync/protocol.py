@@ -5,7 +5,9 @@ Plain dataclasses and JSON checks shared by the sync client and the server; no H
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 PROTOCOL_VERSION = 1
@@ -16,6 +18,21 @@ MAX_OPS_PER_PUSH = 500
 MAX_PULL_LIMIT = 1000
 DEFAULT_PULL_LIMIT = 500
 MAX_BODY_BYTES = 4 * 1024 * 1024
+
+# An op id: what the client chose to name one operation (a UUID in this workbench). Checked here,
+# before any database sees it, so SQLite and PostgreSQL answer alike: 1 to 100 printable ASCII
+# characters (no spaces, no control characters such as NUL, nothing outside ASCII).
+MAX_OP_ID_LENGTH = 100
+_OP_ID = re.compile(r"[!-~]{1,%d}" % MAX_OP_ID_LENGTH)
+# Names in an operation (entity, kind, action, field names) are short identifiers.
+MAX_NAME_LENGTH = 100
+# No message of this protocol nests deeper than this (body → ops → op → fields → field → list).
+MAX_JSON_DEPTH = 16
+
+# The server keeps each op's answer at least this long (docs/sync-protocol.md, "Idempotency
+# window"): far longer than any laptop stays offline with a batch sent but not acknowledged. An op
+# first sent longer ago than that, with no answer kept, is refused ("resync"), never applied again.
+IDEMPOTENCY_WINDOW_DAYS = 90
 
 OP_KINDS = ("create", "update", "delete", "action")
 RESULT_STATUSES = ("applied", "conflict", "rejected")
@@ -31,6 +48,68 @@ class ProtocolError(ValueError):
     """A message does not follow the protocol; the text says which part and why."""
 
 
+def valid_op_id(value: Any) -> bool:
+    return isinstance(value, str) and _OP_ID.fullmatch(value) is not None
+
+
+# A lone surrogate reaches a parsed body only as a JSON escape (\\udXXX) or as CESU-8 bytes
+# (json.loads decodes with surrogatepass): a body with neither needs no look at its text.
+_MAYBE_SURROGATE = re.compile(rb"\\u[dD][89a-fA-F]|\xed[\xa0-\xbf]")
+
+
+def check_json_text(data: Any, raw: bytes | None = None) -> None:
+    """Refuse JSON nested deeper than MAX_JSON_DEPTH, or holding text that is not valid Unicode
+    (a lone surrogate such as "\\ud800", which JSON escapes allow but no database or UTF-8
+    encoder takes), in a key or a value. The error names the place, e.g. `ops[2].fields.notes.new`.
+    `raw`: the body as received, to skip the text check when it cannot hold a surrogate.
+    Iterative: a hostile body cannot exhaust the stack. Runs on every push (500 ops), so the
+    place is spelled out only for an error."""
+    texts = raw is None or _MAYBE_SURROGATE.search(raw) is not None
+    if type(data) is not dict and type(data) is not list:
+        if texts and type(data) is str and not _is_unicode(data):
+            raise ProtocolError("body: not valid text (holds a lone surrogate)")
+        return
+    stack: list[tuple[Any, Any, int]] = [(data, None, 0)]  # (value, place, depth)
+    while stack:
+        value, place, depth = stack.pop()
+        if depth > MAX_JSON_DEPTH:
+            raise ProtocolError(f"{_spell(place)}: nested deeper than {MAX_JSON_DEPTH} levels")
+        items = value.items() if type(value) is dict else enumerate(value)
+        for key, item in items:
+            if texts and type(key) is str and not _is_unicode(key):
+                raise ProtocolError(f"{_spell(place)}: a key is not valid text (holds a lone "
+                                    "surrogate)")
+            kind = type(item)
+            if kind is dict or kind is list:
+                stack.append((item, (place, key), depth + 1))
+            elif texts and kind is str and not _is_unicode(item):
+                raise ProtocolError(f"{_spell((place, key))}: not valid text (holds a lone "
+                                    "surrogate)")
+
+
+def _spell(place: Any) -> str:
+    """(((None, "ops"), 2), "kind") → "ops[2].kind"; None → "body"."""
+    parts: list[Any] = []
+    while place is not None:
+        place, key = place
+        parts.append(key)
+    text = ""
+    for key in reversed(parts):
+        if isinstance(key, int):
+            text = f"{text or 'body'}[{key}]"
+        else:
+            text = f"{text}.{key}" if text else str(key)
+    return text or "body"
+
+
+def _is_unicode(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 @dataclass
 class Operation:
     op_id: str
@@ -41,12 +120,16 @@ class Operation:
     # field name -> {"old": value at base version, "new": value wanted}
     fields: dict[str, dict[str, Any]] = field(default_factory=dict)
     action: str | None = None
+    # When the client first sent this op (its clock, ISO UTC); the same on every resend.
+    sent_at: str | None = None
 
     def to_wire(self) -> dict[str, Any]:
         wire = {"op_id": self.op_id, "entity": self.entity, "record_id": self.record_id,
                 "kind": self.kind, "base_version": self.base_version, "fields": self.fields}
         if self.action:
             wire["action"] = self.action
+        if self.sent_at:
+            wire["sent_at"] = self.sent_at
         return wire
 
     @classmethod
@@ -57,20 +140,55 @@ class Operation:
         for key in ("op_id", "entity", "record_id", "kind"):
             if not isinstance(data.get(key), str) or not data[key]:
                 raise ProtocolError(f"{where}.{key}: required text")
+        if not valid_op_id(data["op_id"]):
+            raise ProtocolError(f"{where}.op_id: 1 to {MAX_OP_ID_LENGTH} printable ASCII "
+                                "characters (no spaces or control characters), such as a UUID")
+        for key in ("entity", "record_id", "kind", "action"):
+            if isinstance(data.get(key), str) and len(data[key]) > MAX_NAME_LENGTH:
+                raise ProtocolError(f"{where}.{key}: at most {MAX_NAME_LENGTH} characters")
         if data["kind"] not in OP_KINDS:
             raise ProtocolError(f"{where}.kind: must be one of {', '.join(OP_KINDS)}")
         base_version = data.get("base_version", 0)
+        if isinstance(base_version, float) and base_version.is_integer():
+            base_version = int(base_version)  # JSON has one number type: 3.0 is 3
         if not isinstance(base_version, int) or isinstance(base_version, bool) or base_version < 0:
             raise ProtocolError(f"{where}.base_version: must be a whole number >= 0")
         fields = data.get("fields", {})
         if not isinstance(fields, dict) or not all(
                 isinstance(v, dict) and "new" in v for v in fields.values()):
             raise ProtocolError(f"{where}.fields: must map field names to {{'old', 'new'}}")
+        if any(len(name) > MAX_NAME_LENGTH for name in fields):
+            raise ProtocolError(f"{where}.fields: field names have at most {MAX_NAME_LENGTH} "
+                                "characters")
         action = data.get("action")
         if data["kind"] == "action" and not isinstance(action, str):
             raise ProtocolError(f"{where}.action: required for kind 'action'")
+        if action is not None and not isinstance(action, str):
+            raise ProtocolError(f"{where}.action: must be text (the action's name)")
+        sent_at = data.get("sent_at")
+        if sent_at is not None and not _is_timestamp(sent_at):
+            raise ProtocolError(f"{where}.sent_at: an ISO timestamp such as "
+                                "2026-11-22T17:58:23.000000Z, when the op was first sent")
         return cls(op_id=data["op_id"], entity=data["entity"], record_id=data["record_id"],
-                   kind=data["kind"], base_version=base_version, fields=fields, action=action)
+                   kind=data["kind"], base_version=base_version, fields=fields, action=action,
+                   sent_at=sent_at)
+
+
+def sent_moment(sent_at: str) -> datetime:
+    """The moment of an op's `sent_at` (already checked by Operation.from_wire), timezone-aware
+    but in its own offset: 9999-12-31T23:59:59-05:00 is a valid time past year 9999 in UTC."""
+    moment = datetime.fromisoformat(sent_at.upper().replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _is_timestamp(value: Any) -> bool:
+    if not isinstance(value, str) or len(value) > 40:
+        return False
+    try:
+        sent_moment(value)
+    except ValueError:
+        return False
+    return True
 
 
 @dataclass
@@ -82,6 +200,7 @@ class OpResult:
     conflicts: dict[str, Any] = field(default_factory=dict)  # field -> server's current value
     reason: str | None = None  # why rejected / what conflicted, for the rep
     field: str | None = None  # the field a rejection is about, if one
+    code: str | None = None  # what a client must do about a rejection: "resync"
 
     def to_wire(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if v not in (None, {})}
@@ -93,7 +212,8 @@ class OpResult:
             raise ProtocolError("push result: each result needs op_id and a valid status")
         return cls(op_id=data["op_id"], status=data["status"], version=data.get("version"),
                    record=data.get("record"), conflicts=data.get("conflicts") or {},
-                   reason=data.get("reason"), field=data.get("field"))
+                   reason=data.get("reason"), field=data.get("field"),
+                   code=data.get("code") if isinstance(data.get("code"), str) else None)
 
 
 @dataclass
