@@ -15,13 +15,12 @@ reassigned". Decisions:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from workbench.domain.model import LEAD_WORKING_STATUSES
-from workbench.domain.values import InvalidValue
+from workbench.domain.model import LEAD_WORKING_STATUSES, LEADS
 
 FIRST_CONTACT_SLA = timedelta(hours=48)
 
@@ -78,14 +77,26 @@ WORKING_STATUS_MOVES: dict[str, tuple[str, ...]] = {
 def check_lead_edit(current: dict[str, Any], changes: Mapping[str, Any]) -> None:
     """A rep's edit of a lead, or InvalidValue naming the field (the store and server both ask)."""
     if current.get("assignment_status") == "recycled":
-        raise InvalidValue("assignment_status", "the vendor took this lead back after the "
-                                                "48-hour first-contact window")
+        raise LEADS.invalid("assignment_status", "the vendor took this lead back after the "
+                                                 "48-hour first-contact window")
     target = changes.get("working_status")
     status = current.get("working_status") or "new"
     if target is None or target == status:
         return
     if status not in WORKING_STATUS_MOVES.get(target, ()):
-        raise InvalidValue("working_status", f"the lead is {status}; it cannot be marked {target}")
-    if target == "rejected" and not (changes.get("rejection_reason")
+        raise LEADS.invalid("working_status", f"the lead is {status}; it cannot be marked {target}")
+    if target == "rejected" and not (str(changes.get("rejection_reason") or "").strip()
                                      or current.get("rejection_reason")):
-        raise InvalidValue("rejection_reason", "say why the lead is rejected; the vendor sees it")
+        raise LEADS.invalid("rejection_reason", "say why the lead is rejected; the vendor sees it")
+
+
+def first_contact_changes(current: Mapping[str, Any], when: str) -> dict[str, Any]:
+    """What logging a first contact at `when` changes on a lead.
+
+    The first contact is the first one: a contact logged again later moves the working status
+    to "contacted" but keeps the time already recorded, which is what the SLA is measured on.
+    """
+    changes: dict[str, Any] = {"working_status": "contacted"}
+    if not current.get("first_contact_at"):
+        changes["first_contact_at"] = when
+    return changes

@@ -67,6 +67,7 @@ from typing import Any, NamedTuple
 
 from workbench.domain import scoring
 from workbench.domain.leads import lead_sla
+from workbench.domain.model import CERTIFICATION_LEVELS, OPPORTUNITY_STAGES
 from workbench.domain.values import InvalidValue, format_datetime, parse_datetime
 
 Row = Mapping[str, Any]
@@ -76,9 +77,9 @@ DAYS_30 = timedelta(days=30)
 YEAR_DAYS = 365
 TREND_MONTHS = 12
 TOP_ACCOUNTS = 10
-STAGE_NAMES = ("Prospecting", "Qualification", "Discovery", "Solution", "Proposal", "Negotiation")
+STAGE_NAMES = OPPORTUNITY_STAGES  # declared with the opportunity's stage field
 INFLUENCE_ROLES = ("influenced", "fulfillment", "referral")
-CERTIFICATION_LEVEL_ORDER = ("basic", "advanced", "expert")
+CERTIFICATION_LEVEL_ORDER = CERTIFICATION_LEVELS  # lowest first, as the model declares them
 
 # ---------------------------------------------------------------------------------------------
 # Periods
@@ -130,13 +131,13 @@ def parse_period(text: str | None, now: datetime) -> Period:
         return quarter_of(now)
     match = _PERIOD.match(text)
     if not match:
-        raise InvalidValue("period", f"expected a quarter such as 2026Q3, got {text!r}")
+        raise InvalidValue("period", f"expected a quarter such as 2026Q3, got {text!r}", "Quarter")
     period = Period(int(match.group(1)), int(match.group(2)))
     if period.year < 1900:
-        raise InvalidValue("period", f"{period.label} is before 1900")
+        raise InvalidValue("period", f"{period.label} is before 1900", "Quarter")
     if period.first_day > now.astimezone(UTC).date():
         raise InvalidValue("period", f"{period.label} has not begun yet (today is "
-                                     f"{now.astimezone(UTC).date().isoformat()})")
+                                     f"{now.astimezone(UTC).date().isoformat()})", "Quarter")
     return period
 
 

@@ -13,6 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from workbench.domain.formatting import money_brief
+
 # ---------------------------------------------------------------------------------------------
 # Engagement score
 
@@ -219,11 +221,7 @@ def _describe(criterion: str, value: object, target: object, gained: int) -> str
 
 def _money(cents: int) -> str:
     """$40K for whole thousands, else $12,345 or $12,345.67."""
-    if cents % 100_000 == 0:
-        return f"${cents // 100_000:,}K"
-    if cents % 100 == 0:
-        return f"${cents // 100:,}"
-    return f"${cents / 100:,.2f}"
+    return money_brief(cents)
 
 
 # ---------------------------------------------------------------------------------------------

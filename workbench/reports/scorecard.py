@@ -1,9 +1,9 @@
 """The scorecard of the partner this workbench belongs to, from the local store (no network).
 
 `load_scorecard` reads everything in one read transaction and hands plain rows to
-`workbench.domain.scorecard`. The formatting helpers here are the one place that turns figures
-into text, shared by the command line, the PDF and the Scorecard view, so all three print the
-same "$1,234,567" and "23.5%".
+`workbench.domain.scorecard`. The text helpers here turn the scorecard's figures into text for
+the command line, the PDF and the Scorecard view, so all three print the same "$1,234,567" and
+"23.5%"; money and dates come from `workbench.domain.formatting`, like everywhere else.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from workbench.domain import formatting
 from workbench.domain import scorecard as sc
 from workbench.domain.scorecard import Measure, Scorecard
 from workbench.domain.values import format_datetime, parse_datetime, utc_now
@@ -139,22 +140,11 @@ def _fetch(conn: sa.Connection, query: sa.Select) -> list[dict[str, Any]]:
 # Text
 
 
-def money(cents: int | Decimal | None) -> str:
-    """Whole dollars, rounded half up: "$1,234,567"."""
-    if cents is None:
-        return "—"
-    dollars = (Decimal(cents) / 100).quantize(Decimal(1), ROUND_HALF_UP)
-    return f"-${-dollars:,}" if dollars < 0 else f"${dollars:,}"
-
-
-def money_short(cents: int | float) -> str:
-    """Axis and bar labels: "$0", "$850", "$45K", "$1.2M"."""
-    dollars = cents / 100
-    for size, suffix in ((1_000_000, "M"), (1_000, "K")):
-        if abs(dollars) >= size:
-            text = f"{dollars / size:,.1f}".removesuffix(".0")
-            return f"${text}{suffix}"
-    return f"${dollars:,.0f}"
+# Money and dates read the same here, in the window and on the command line: one module.
+money = formatting.money_rounded  # totals and averages in whole units: "$1,234,567"
+money_short = formatting.money_short  # axis and bar labels: "$850", "$45K", "$1.2M"
+timestamp_text = formatting.timestamp  # "14 Aug 2026, 18:03 UTC"
+day_text = formatting.day  # "14 Aug 2026"
 
 
 def value_text(measure: Measure) -> str:
@@ -203,16 +193,6 @@ def rating_text(measure: Measure) -> str:
 
 def data_as_of_text(card: Scorecard) -> str:
     return timestamp_text(card.data_as_of) if card.data_as_of else NEVER_SYNCED
-
-
-def timestamp_text(moment: datetime) -> str:
-    """"14 Aug 2026, 18:03 UTC" (no %-d: Windows' strftime lacks it)."""
-    moment = moment.astimezone(UTC)
-    return f"{day_text(moment)}, {moment:%H:%M} UTC"
-
-
-def day_text(day: date) -> str:
-    return f"{day.day} {day:%b %Y}"
 
 
 def period_text(card: Scorecard) -> str:

@@ -22,7 +22,7 @@ NAMING_CONVENTION = {
 metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
 
 _COLUMN_TYPES = {
-    Kind.TEXT: sa.Text, Kind.INT: sa.Integer, Kind.MONEY: sa.BigInteger, Kind.BOOL: sa.Boolean,
+    Kind.TEXT: sa.Text, Kind.DOMAIN: sa.Text, Kind.EMAIL: sa.Text, Kind.INT: sa.Integer, Kind.MONEY: sa.BigInteger, Kind.BOOL: sa.Boolean,
     Kind.DATE: sa.String(10), Kind.DATETIME: sa.String(32), Kind.JSON: sa.JSON,
     Kind.REF: sa.String(36),
 }

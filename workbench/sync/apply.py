@@ -12,9 +12,10 @@ Push results, per operation
   the server's current record when it is known (fetched after the rejection), otherwise the
   edited fields go back to their base values. A rejected create of a record the server never
   accepted becomes a local tombstone; its values stay readable in the rejected outbox row.
-- conflict: three-way merge per field of the operation, against the op's base (old) value:
-  server == mine → nothing to do; server == base → mine is re-queued as a new operation on the
-  new base; otherwise a stored conflict (base/mine/theirs) and mine keeps showing locally.
+- conflict: three-way merge per field of the operation, against the op's base (old) value, by
+  the rule the server applies (domain/merge.py): server == mine → nothing to do; server == base
+  → mine is re-queued as a new operation on the new base; otherwise a stored conflict
+  (base/mine/theirs) and mine keeps showing locally.
 
 Pulled changes
 - a record with no pending edits and no open conflicts is overwritten;
@@ -32,6 +33,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from workbench.domain.merge import FieldMerge, merge_field
 from workbench.domain.model import entity
 from workbench.domain.values import new_id, now_text
 from workbench.store.schema import RECORD_TABLES, conflicts, outbox
@@ -307,10 +309,11 @@ def _conflict(conn: sa.Connection, ctx: _Context, bop: BatchOp, result: OpResult
     for name, change in op.fields.items():
         theirs = result.conflicts.get(name, record.get(name))
         base = None if op.kind == "create" else change["old"]
-        if theirs == change["new"]:
+        merged = merge_field(base, change["new"], theirs)  # the rule the server applied
+        if merged is FieldMerge.AGREE:
             continue
         mine_kept.add(name)
-        if theirs == base:
+        if merged is FieldMerge.MINE:
             carry[name] = {"old": theirs, "new": change["new"]}
         else:
             _store_conflict(conn, ctx, bop.key, name, base, theirs, version)

@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from workbench.domain.actions import PARTNER_ACTIONS
+
 PROTOCOL_VERSION = 1
 PROTOCOL_HEADER = "X-Workbench-Protocol"
 API_PREFIX = "/api/v1"
@@ -20,11 +22,9 @@ MAX_BODY_BYTES = 4 * 1024 * 1024
 OP_KINDS = ("create", "update", "delete", "action")
 RESULT_STATUSES = ("applied", "conflict", "rejected")
 
-# Partner-side requests that move a record through a vendor-owned state machine.
-ACTIONS = {
-    "registrations": ("submit", "withdraw", "renew", "dispute"),
-    "mdf_requests": ("submit", "claim"),
-}
+# Partner-side requests that move a record through a vendor-owned state machine (the domain
+# declares them; the protocol carries them as op kind "action").
+ACTIONS = PARTNER_ACTIONS
 
 
 class ProtocolError(ValueError):

@@ -13,7 +13,7 @@ from workbench.domain.model import ENTITIES, Kind
 from workbench.sync.protocol import ProtocolError
 
 _WIRE_TYPES: dict[Kind, tuple[type, ...]] = {
-    Kind.TEXT: (str,), Kind.INT: (int,), Kind.MONEY: (int,), Kind.BOOL: (bool,),
+    Kind.TEXT: (str,), Kind.DOMAIN: (str,), Kind.EMAIL: (str,), Kind.INT: (int,), Kind.MONEY: (int,), Kind.BOOL: (bool,),
     Kind.DATE: (str,), Kind.DATETIME: (str,), Kind.JSON: (list,), Kind.REF: (str,),
 }
 
