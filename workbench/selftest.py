@@ -89,24 +89,22 @@ class SelfTest:
         return f"migrated to {head} from {migrations_dir()}"
 
     def create_account(self) -> str:
+        from workbench.services.accounts import add_account
         from workbench.store import records
-        with self.store.transaction() as conn:
-            self.account = records.create(conn, "accounts", {
-                "name": "Müller Präzisionstechnik GmbH", "domain": "mueller-praezision.example",
-                "country": "DE"})
+        self.account = add_account(self.store, {
+            "name": "Müller Präzisionstechnik GmbH", "domain": "mueller-praezision.example",
+            "country": "DE"}).result
         with self.store.reading() as conn:
             stored = records.get(conn, "accounts", self.account["id"])
         _ensure(stored["name"] == "Müller Präzisionstechnik GmbH", "account name not stored as given")
         return f"created {self.account['id'][:8]} {stored['name']}"
 
     def create_registration(self) -> str:
-        from workbench.store import records
+        from workbench.services.registrations import Deal, register_deal
         close = (date.today() + timedelta(days=60)).isoformat()
-        with self.store.transaction() as conn:
-            self.registration = records.create(conn, "registrations", {
-                "account_id": self.account["id"], "customer_name": self.account["name"],
-                "customer_domain": self.account["domain"], "deal_value_cents": 4_000_000,
-                "expected_close_date": close, "product": "Self-test Suite"})
+        self.registration = register_deal(self.store, Deal(
+            account_id=self.account["id"], deal_value=4_000_000, expected_close_date=close,
+            product="Self-test Suite")).result.registration
         _ensure(self.registration["status"] == "draft",
                 f"new registration is {self.registration['status']!r}, expected 'draft'")
         return f"drafted {self.registration['id'][:8]} (status draft)"
@@ -125,16 +123,15 @@ class SelfTest:
 
     def submit_registration(self) -> str:
         from workbench.domain.registration import IllegalTransition
+        from workbench.services.registrations import registration_action
         from workbench.store import records
-        with self.store.transaction() as conn:
-            submitted = records.perform_action(conn, "registrations", self.registration["id"],
-                                               "submit")
+        submitted = registration_action(self.store, self.registration["id"], "submit").result
+        with self.store.reading() as conn:
             pending = records.pending_count(conn)
         _ensure(submitted["status"] == "submitted",
                 f"after submit the status is {submitted['status']!r}, expected 'submitted'")
         try:  # the state machine must refuse a second submit
-            with self.store.transaction() as conn:
-                records.perform_action(conn, "registrations", self.registration["id"], "submit")
+            registration_action(self.store, self.registration["id"], "submit")
         except IllegalTransition:
             pass
         else:

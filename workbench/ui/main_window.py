@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QListWidget, QListWidgetItem
                                QMessageBox, QStackedWidget, QVBoxLayout, QWidget)
 
 from workbench import __version__
+from workbench.services.changes import Changes
 from workbench.ui import format as fmt, queries
 from workbench.ui.context import Context
 from workbench.ui.dialogs import conflict as conflict_dialog
@@ -108,7 +109,7 @@ class MainWindow(QMainWindow):
         self.sync.progress.connect(self._sync_progress)
         self.sync.finished.connect(self._sync_finished)
         self.sync.online_changed.connect(self._online_changed)
-        ctx.data_changed.connect(self._data_changed)
+        ctx.changed.connect(self._changed)
         ctx.tasks.error.connect(lambda text: self.statusBar().showMessage(f"Problem: {text}", 8000))
 
         self.minute = QTimer(self)  # countdowns (SLA, protection, "3 min ago") move on their own
@@ -290,10 +291,12 @@ class MainWindow(QMainWindow):
 
     # --- state -----------------------------------------------------------------------------------
 
-    def _data_changed(self) -> None:
-        for key, page in self.pages.items():
-            page.mark_stale()  # the visible page reloads now, the others when shown
-        self.refresh_status()
+    def _changed(self, changes: Changes) -> None:
+        """One unit of work finished (an edit, a sync): each page decides whether to reload."""
+        for page in self.pages.values():
+            page.follow(changes)
+        if changes.outbox or changes.conflicts or changes.account:
+            self.refresh_status()
 
     def refresh_status(self) -> None:
         if self._status_pending:  # coalesce bursts of writes into one count
@@ -336,7 +339,6 @@ class MainWindow(QMainWindow):
     def _sync_finished(self, outcome: dict[str, Any]) -> None:
         self.statusBar().showMessage(outcome["message"], 8000)
         self.pages["sync"].show_outcome(outcome)
-        self.ctx.duplicates.mark_stale()
         self._online_changed(self.sync.online)
         self.refresh_status()
 

@@ -12,7 +12,10 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from workbench.services import syncing
+from workbench.services.changes import Changes, Done
 from workbench.store import records
+from workbench.sync.client import SyncClient
 from workbench.ui.context import Context
 from workbench.ui.tasks import Task
 
@@ -20,17 +23,8 @@ log = logging.getLogger(__name__)
 
 PROBE_INTERVAL_MS = 30_000  # how often "are we online?" is asked while idle
 DEFAULT_INTERVAL_MIN = 15
-
-
-def _sync_modules() -> Any:
-    """The sync package, or None in a build without it (the window still works offline)."""
-    try:
-        from workbench.sync import account, engine
-        from workbench.sync.client import SyncClient
-        from workbench.sync.errors import SyncError
-    except ImportError:  # pragma: no cover - the sync package ships with the app
-        return None
-    return account, engine, SyncClient, SyncError
+# A sync that failed before it could say what it did: the queue and the sync state may have moved.
+SYNC_STATE = Changes(outbox=True, conflicts=True, account=True)
 
 
 class SyncController(QObject):
@@ -78,13 +72,9 @@ class SyncController(QObject):
 
     def sync_now(self, reason: str = "manual") -> bool:
         """Start a sync unless one runs; False when it could not start."""
-        modules = _sync_modules()
         if self.task is not None:
             return False
-        if modules is None:
-            self.finished.emit({"ok": False, "message": "sync is not part of this build", "summary": None})
-            return False
-        task = Task(lambda: self._work(task, modules))
+        task = Task(lambda: self._work(task))
         task.signals.progress.connect(self.progress.emit)
         self.task = task
         log.info("sync started (%s)", reason)
@@ -92,20 +82,16 @@ class SyncController(QObject):
         self.ctx.tasks.run(task, self._done, self._failed)
         return True
 
-    def _work(self, task: Task, modules: Any) -> dict[str, Any]:
-        """In the pool thread: client from the keyring, one engine.sync, plain dict back."""
-        account, engine, _client_class, sync_error = modules
-        client = account.client_for(self.ctx.store, connect_timeout=5, read_timeout=60)
-        try:
-            summary = engine.sync(self.ctx.store, client,
-                                  progress=lambda p: task.signals.progress.emit(p.message),
-                                  cancel=task.cancel.is_set)
-        finally:
-            client.close()
-        return summary.to_json()
+    def _work(self, task: Task) -> Done[dict[str, Any]]:
+        """In the pool thread: the sync service (client from the keyring), plain dict back."""
+        done = syncing.sync(self.ctx.store, connect_timeout=5, read_timeout=60,
+                            progress=lambda p: task.signals.progress.emit(p.message),
+                            cancel=task.cancel.is_set)
+        return Done(done.result.to_json(), done.changes)
 
-    def _done(self, summary: dict[str, Any]) -> None:
+    def _done(self, done: Done[dict[str, Any]]) -> None:
         self.task = None
+        summary = done.result
         self._set_online(True)
         parts = [f"sent {summary['pushed']}", f"received {summary['pulled']}"]
         if summary["rejected"]:
@@ -113,7 +99,7 @@ class SyncController(QObject):
         if summary["open_conflicts"]:
             parts.append(f"{summary['open_conflicts']} conflict(s) to resolve")
         self.finished.emit({"ok": True, "message": "Synced: " + ", ".join(parts), "summary": summary})
-        self.ctx.data_changed.emit()
+        self.ctx.tasks.announce(done.changes)
 
     def _failed(self, error: BaseException) -> None:
         self.task = None
@@ -124,24 +110,23 @@ class SyncController(QObject):
         log.warning("sync failed: %s", message)
         self.finished.emit({"ok": False, "message": f"Sync failed: {message}",
                             "summary": None, "reason": reason})
-        self.ctx.data_changed.emit()  # what was done before the failure is kept and shown
+        # what was done before the failure is kept and shown
+        self.ctx.tasks.announce(getattr(error, "changes", None) or SYNC_STATE)
 
     # --- online / offline -------------------------------------------------------------------
 
     def check_online(self) -> None:
-        modules = _sync_modules()
-        if modules is None or self._probing or self.task is not None:
+        if self._probing or self.task is not None:
             return
         server = self.ctx.read_now(lambda c: (records.get_state(c, "server_url"),
                                               records.get_state(c, "signed_in", False)))
         if not server[0] or not server[1]:
             self._set_online(None)
             return
-        client_class = modules[2]
         self._probing = True
 
         def probe() -> bool:
-            client = client_class(server[0], "", connect_timeout=3, read_timeout=5, retries=0)
+            client = SyncClient(server[0], "", connect_timeout=3, read_timeout=5, retries=0)
             try:
                 client.health()
                 return True

@@ -14,11 +14,13 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QCheckBox, QDateEdit, QDialog, QDialogButtonBox, QFormLayout,
                                QLabel, QLineEdit, QPlainTextEdit, QVBoxLayout, QWidget)
 
-from workbench.domain.matching import Candidate, Match
+from workbench.domain.matching import Match
 from workbench.domain.model import entity
 from workbench.domain.values import InvalidValue, parse_money_cents
 from workbench.store import duplicates
-from workbench.ui import actions, format as fmt
+from workbench.services import registrations
+from workbench.services.registrations import Deal
+from workbench.ui import format as fmt
 from workbench.ui.context import Context
 from workbench.ui.dialogs.account_picker import AccountPicker
 from workbench.ui.widgets import banner, primary, repolish, set_tone
@@ -185,22 +187,27 @@ class RegisterDealDialog(QDialog):
         values = self.values()
         account = self.customer.account
         account_id = account["id"] if account and account["name"] == values["customer_name"].strip() else None
-        submit, index = self.submit_now.isChecked(), self.ctx.duplicates.index
+        index = self.ctx.duplicates.index
+        if account_id is None and index is not None:
+            # The same linking rule as the service's, on the window's current index (read here,
+            # on the UI thread that keeps it current); without an index the service reads one.
+            account_id = registrations.linked_account(index, values["customer_name"].strip(),
+                                                      values["customer_domain"].strip())
+        deal = Deal(customer_name=values["customer_name"], customer_domain=values["customer_domain"],
+                    account_id=account_id, deal_value=values["deal_value_cents"],
+                    expected_close_date=values["expected_close_date"], product=values["product"],
+                    notes=values["notes"])
+        submit = self.submit_now.isChecked()
         self.save_button.setEnabled(False)
         self.error.setVisible(False)
         self.ctx.tasks.write(
-            lambda c: actions.register_deal(c, values, account_id=account_id, submit=submit,
-                                            index=index),
+            lambda: registrations.register_deal(self.ctx.store, deal, submit=submit),
             self._saved, self._failed)
 
-    def _saved(self, result: dict[str, Any]) -> None:
-        registration, account = result["registration"], result["created_account"]
-        self.ctx.duplicates.add(Candidate(registration["id"], registration["customer_name"],
-                                          registration["customer_domain"] or "", "registration"))
-        if account:
-            self.ctx.duplicates.add(Candidate(account["id"], account["name"],
-                                              account["domain"] or "", "account"))
-        self.saved.emit(result)
+    def _saved(self, result: registrations.RegisteredDeal) -> None:
+        # The duplicate index learns of the new records from the write's Changes.
+        self.saved.emit({"registration": result.registration,
+                         "created_account": result.created_account})
         self.accept()
 
     def _failed(self, error: BaseException) -> None:

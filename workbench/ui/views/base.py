@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import sqlalchemy as sa
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QComboBox, QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea,
                                QSplitter, QVBoxLayout, QWidget)
 
+from workbench.services.changes import Changes, Done
 from workbench.ui.context import Context
 from workbench.ui.dialogs.note import NoteDialog
 from workbench.ui.tablemodel import SqlTableModel, TableSpec
@@ -22,6 +22,10 @@ class Page(QWidget):
 
     title = ""
     hint = ""
+    # What the page shows, so it can tell whether a unit of work's Changes concern it: record
+    # types, and the sync side (outbox, conflicts, who is signed in, the last sync).
+    shows: frozenset[str] = frozenset()
+    shows_sync = False
 
     def __init__(self, ctx: Context) -> None:
         super().__init__()
@@ -39,6 +43,16 @@ class Page(QWidget):
         if self.isVisible():
             self.activate()
 
+    def affected_by(self, changes: Changes) -> bool:
+        return changes.touches(self.shows) or (self.shows_sync and (
+            changes.outbox or changes.conflicts or changes.account))
+
+    def follow(self, changes: Changes) -> None:
+        """A unit of work finished: reload if it touched what this page shows (the visible
+        page now, a hidden one when it is shown next)."""
+        if self.affected_by(changes):
+            self.mark_stale()
+
     def reload(self) -> None:
         """Show the store's current state."""
 
@@ -54,6 +68,11 @@ class Page(QWidget):
 
 class ListPage(Page):
     spec: TableSpec
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "spec" in cls.__dict__ and not cls.__dict__.get("shows"):
+            cls.shows = frozenset({cls.spec.entity})  # a list shows its own records at least
     search_placeholder = "Search"
     detail_width = 330
 
@@ -186,12 +205,12 @@ class ListPage(Page):
         widget.setToolTip(f"{widget.toolTip() or widget.accessibleName()} ({keys})")
         return item
 
-    def write(self, fn: Callable[[sa.Connection], Any], done: str = "") -> None:
-        """Run an edit on the write worker; failures name the field (InvalidValue)."""
+    def write(self, call: Callable[[], Done[Any]], done: str = "") -> None:
+        """Run a service call on the write worker; failures name the field (InvalidValue)."""
         def finished(_result: Any) -> None:
             if done and self.ctx.window is not None:
                 self.ctx.window.statusBar().showMessage(done, 5000)
-        self.ctx.tasks.write(fn, finished, lambda error: self.ctx.fail(self, error))
+        self.ctx.tasks.write(call, finished, lambda error: self.ctx.fail(self, error))
 
     def ask(self, title: str, prompt: str, on_text: Callable[[str], None], *,
             required: bool = True, ok_text: str = "OK") -> NoteDialog:

@@ -6,7 +6,8 @@ from typing import Any
 
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
-from workbench.ui import actions, format as fmt, queries
+from workbench.services import leads
+from workbench.ui import format as fmt, queries
 from workbench.ui.style import status_tone
 from workbench.ui.tablemodel import Column, TableSpec
 from workbench.ui.views.base import ListPage
@@ -103,16 +104,18 @@ class LeadsPage(ListPage):
     def _accept(self) -> None:
         if self.current_id:
             lead_id = self.current_id
-            self.write(lambda c: actions.accept_lead(c, lead_id), "Lead accepted")
+            self.write(lambda: leads.accept_lead(self.ctx.store, lead_id), "Lead accepted")
 
     def _reject(self) -> None:
         if self.current_id:
             lead_id = self.current_id
             self.ask("Reject lead", "Why are you rejecting this lead? (the vendor re-routes it)",
-                     lambda reason: self.write(lambda c: actions.reject_lead(c, lead_id, reason),
-                                               "Lead rejected"), ok_text="Reject lead")
+                     lambda reason: self.write(
+                         lambda: leads.reject_lead(self.ctx.store, lead_id, reason),
+                         "Lead rejected"), ok_text="Reject lead")
 
     def _contact(self) -> None:
         if self.current_id:
             lead_id = self.current_id
-            self.write(lambda c: actions.log_first_contact(c, lead_id), "First contact logged")
+            self.write(lambda: leads.log_first_contact(self.ctx.store, lead_id),
+                       "First contact logged")

@@ -35,6 +35,7 @@ class OpportunitiesPage(ListPage):
     hint = "Pipeline the vendor tracks for your deals: stage, amount and who gets credit. Read-only."
     search_placeholder = "Search opportunity or customer  (Ctrl+F)"
     spec = SPEC
+    shows = frozenset({"opportunities", "attributions"})
 
     def build_detail(self, layout: QVBoxLayout) -> None:
         self.add_detail_heading(layout)

@@ -10,7 +10,8 @@ from PySide6.QtWidgets import QGridLayout, QVBoxLayout, QWidget
 
 from workbench.domain import registration as rules
 from workbench.domain.values import parse_datetime
-from workbench.ui import actions, format as fmt, queries
+from workbench.services import registrations
+from workbench.ui import format as fmt, queries
 from workbench.ui.style import status_tone
 from workbench.ui.tablemodel import Column, TableSpec
 from workbench.ui.views.base import ListPage
@@ -144,7 +145,8 @@ class RegistrationsPage(ListPage):
         if self.current_id is None:
             return
         record_id = self.current_id
-        self.write(lambda c: actions.registration_action(c, record_id, action, note),
+        self.write(lambda: registrations.registration_action(self.ctx.store, record_id, action,
+                                                             note),
                    f"{fmt.label(action)} queued — the vendor decides on the next sync")
 
     def _renew(self) -> None:

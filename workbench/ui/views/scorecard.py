@@ -10,6 +10,9 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QTreeWidget, QTreeWidgetItem,
                                QVBoxLayout)
 
+from workbench.domain.scorecard import tier_gap_sentence
+from workbench.reports import pdf
+from workbench.reports import scorecard as reports
 from workbench.ui import style
 from workbench.ui.tasks import Task
 from workbench.ui.views.base import Page
@@ -21,25 +24,13 @@ RATING_TONES = {"high": "ok", "above typical": "ok", "typical": "info", "below t
                 "disengaged": "warning"}
 
 
-def _reports() -> Any:
-    try:
-        from workbench.reports import scorecard
-    except ImportError:  # pragma: no cover - shipped with the app
-        return None
-    return scorecard
-
-
-def _pdf() -> Any:
-    try:
-        from workbench.reports import pdf
-    except ImportError:
-        return None
-    return pdf
-
-
 class ScorecardPage(Page):
     title = "Scorecard"
     hint = "How your partnership performs, from the data on this computer. Export a PDF for the QBR."
+    shows = frozenset({"partners", "partner_users", "registrations", "opportunities",
+                       "attributions", "leads", "learning_records", "activity_events",
+                       "program_averages"})
+    shows_sync = True  # "data as of the last sync"
 
     def __init__(self, ctx: Any) -> None:
         super().__init__(ctx)
@@ -78,15 +69,10 @@ class ScorecardPage(Page):
         self.exported: Path | None = None
 
     def reload(self) -> None:
-        reports = _reports()
-        if reports is None:
-            self._message("The scorecard is not part of this build.", "warning")
-            return
         task = Task(reports.load_scorecard, self.ctx.store)
         self.ctx.tasks.run(task, self._show, lambda e: self._message(f"Scorecard unavailable: {e}", "rejected"))
 
     def _show(self, card: Any) -> None:
-        reports = _reports()
         self.card = card
         self.subtitle.setText(f"{card.partner_name} · {reports.period_text(card)} · data as of the "
                               f"last sync: {reports.data_as_of_text(card)}")
@@ -118,9 +104,7 @@ class ScorecardPage(Page):
 
     def export_pdf(self, path: Path) -> None:
         """Render in the background: the window stays usable while reportlab works."""
-        pdf = _pdf()
-        if pdf is None or self.card is None:
-            self._message("PDF export is not part of this build yet.", "warning")
+        if self.card is None:
             return
         self.export_button.setEnabled(False)
         self._message(f"Writing {path.name}…", "info")
@@ -143,8 +127,4 @@ class ScorecardPage(Page):
 
 
 def _tier_sentence(card: Any) -> str:
-    try:
-        from workbench.domain.scorecard import tier_gap_sentence
-        return tier_gap_sentence(card.tier)
-    except (ImportError, AttributeError):
-        return ""
+    return tier_gap_sentence(card.tier)

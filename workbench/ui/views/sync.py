@@ -37,6 +37,7 @@ def _what(op: dict[str, Any]) -> str:
 class SyncPage(Page):
     title = "Sync"
     hint = "Your edits wait here until the next sync; the vendor's answers arrive with it."
+    shows_sync = True
 
     def __init__(self, ctx: Any) -> None:
         super().__init__(ctx)

@@ -19,6 +19,8 @@ ROLE_TARGET = Qt.ItemDataRole.UserRole  # (page, record id) to open on double-cl
 class TodayPage(Page):
     title = "Today"
     hint = "What needs you now. Double-click (or Enter) opens the item."
+    shows = frozenset({"leads", "registrations", "cases"})
+    shows_sync = True  # conflicts and rejected changes
 
     def __init__(self, ctx: Any) -> None:
         super().__init__(ctx)
