@@ -9,10 +9,10 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QFormLayo
                                QHBoxLayout, QLabel, QLineEdit, QPushButton, QSpinBox, QVBoxLayout,
                                QWidget)
 
+from workbench.services import syncing
 from workbench.store import records
 from workbench.ui.context import Context
 from workbench.ui.syncing import DEFAULT_INTERVAL_MIN
-from workbench.ui.tasks import Task
 from workbench.ui.widgets import banner, primary, set_tone
 
 
@@ -102,12 +102,12 @@ class SettingsDialog(QDialog):
         self.sign_out_button.setEnabled(bool(state))
 
     def sign_in(self) -> None:
-        from workbench.sync import account
         server, token = self.server.text().strip(), self.token.text().strip()
         self.sign_in_button.setEnabled(False)
         self._say("Checking the token with the server…", "info")
-        task = Task(lambda: account.login(self.ctx.store, server, token).to_json())
-        self.ctx.tasks.run(task, self._signed_in, self._sign_in_failed)
+        self.ctx.tasks.write(lambda: syncing.sign_in(self.ctx.store, server, token),
+                             lambda result: self._signed_in(result.to_json()),
+                             self._sign_in_failed, long=True)
 
     def _signed_in(self, info: dict[str, Any]) -> None:
         self.token.clear()
@@ -123,9 +123,8 @@ class SettingsDialog(QDialog):
         self._say(f"Not signed in: {getattr(error, 'message', None) or error}", "rejected")
 
     def sign_out(self) -> None:
-        from workbench.sync import account
-        self.ctx.tasks.run(Task(account.logout, self.ctx.store), self._signed_out,
-                           lambda e: self._say(str(e), "rejected"))
+        self.ctx.tasks.write(lambda: syncing.sign_out(self.ctx.store), self._signed_out,
+                             lambda e: self._say(str(e), "rejected"), long=True)
 
     def _signed_out(self, _result: Any) -> None:
         self._show_user(None)
