@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 # Debian packages: pdftoppm renders scorecard PDFs in tests; Qt's xcb/EGL libraries for offscreen Qt.
 need=()
 command -v pdftoppm >/dev/null || need+=(poppler-utils)
+# desktop-file-validate checks the Linux menu entry (tests/test_resources.py)
+command -v desktop-file-validate >/dev/null || need+=(desktop-file-utils)
 ldconfig -p | grep -q libEGL.so.1 || need+=(libegl1)
 ldconfig -p | grep -q libxkbcommon.so.0 || need+=(libxkbcommon0)
 ldconfig -p | grep -q libfontconfig.so.1 || need+=(libfontconfig1)

@@ -34,13 +34,14 @@ from reportlab.platypus import (BaseDocTemplate, CondPageBreak, Flowable, Frame,
                                 LongTable, PageBreak, PageTemplate, Paragraph, Spacer, Table,
                                 TableStyle)
 
+from workbench import resources
 from workbench import __version__
 from workbench.domain import scorecard as sc
 from workbench.domain.scorecard import Scorecard
 from workbench.reports import scorecard as text
 
 FONT, FONT_BOLD = "DejaVuSans", "DejaVuSans-Bold"
-FONTS_DIR = Path(__file__).resolve().parent.parent / "resources" / "fonts"
+FONTS_DIR = resources.path("fonts")  # workbench/resources/fonts, via importlib.resources
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN = 16 * mm

@@ -10,9 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QLockFile, QSettings, Qt
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QIcon
 from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
 
+from workbench import resources
 from workbench.store.db import APP_NAME, Store, StoreError, default_data_dir, open_store
 from workbench.ui.context import Context
 from workbench.ui.demo_menu import add_demo_menu
@@ -53,6 +54,7 @@ def application(argv: list[str] | None = None) -> QApplication:
         font.setPointSizeF(10)
     app.setFont(font)
     app.setStyleSheet(style_sheet())
+    app.setWindowIcon(QIcon(str(resources.path("icons", "partner-workbench.png"))))
     return app  # type: ignore[return-value]
 
 
