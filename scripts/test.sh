@@ -20,6 +20,10 @@ fi
 
 python3 -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 
+# Lint and types first (configured in pyproject.toml): a failure fails the run.
+python3 -m ruff check workbench
+python3 -m mypy
+
 export QT_QPA_PLATFORM=offscreen
 set +e
 python3 -m pytest "$@"

@@ -24,6 +24,7 @@ from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
+from unittest.mock import patch
 
 from workbench import __version__
 
@@ -59,11 +60,8 @@ def _no_network() -> Iterator[None]:
             raise CheckFailed(f"self-test tried to connect to {address!r} (must work offline)")
         return original(self, address)
 
-    socket.socket.connect = refuse  # type: ignore[method-assign]
-    try:
+    with patch.object(socket.socket, "connect", refuse):  # for the checks' duration only
         yield
-    finally:
-        socket.socket.connect = original  # type: ignore[method-assign]
 
 
 class SelfTest:
@@ -176,6 +174,7 @@ class SelfTest:
 
     def open_window(self) -> str:
         from PySide6.QtCore import QSettings
+
         from workbench.ui.app import application, create_window
         app = application()
         # Settings in the temporary folder: the self-test must not change the user's.

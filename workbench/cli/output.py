@@ -45,8 +45,8 @@ def table_text(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     """Columns aligned by display width, so CJK names do not push the next column out."""
     cells = [[str(c) if c is not None else "" for c in row] for row in rows]
     widths = [max([width(h), *(width(r[i]) for r in cells)]) for i, h in enumerate(headers)]
-    lines = ["  ".join(_pad(h, w) for h, w in zip(headers, widths)).rstrip()]
-    lines += ["  ".join(_pad(c, w) for c, w in zip(row, widths)).rstrip() for row in cells]
+    lines = ["  ".join(_pad(h, w) for h, w in zip(headers, widths, strict=True)).rstrip()]
+    lines += ["  ".join(_pad(c, w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells]
     return "\n".join(lines)
 
 

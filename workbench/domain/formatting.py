@@ -118,12 +118,14 @@ def day(value: date | datetime | str | None) -> str:
         return ""
     if isinstance(value, str):
         try:
-            value = date.fromisoformat(value[:10])
+            moment = date.fromisoformat(value[:10])
         except ValueError:
             return value  # not a date: show it as it is rather than hide it
     elif isinstance(value, datetime):
-        value = value.astimezone(UTC).date() if value.tzinfo else value.date()
-    return format_date(value, DAY_PATTERN, locale=current_locale())
+        moment = value.astimezone(UTC).date() if value.tzinfo else value.date()
+    else:
+        moment = value
+    return format_date(moment, DAY_PATTERN, locale=current_locale())
 
 
 def timestamp(moment: datetime) -> str:

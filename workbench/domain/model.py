@@ -121,8 +121,8 @@ class UnknownField(KeyError):
 META_FIELDS = ("id", "created_at", "updated_at", "version", "deleted")
 
 P, V = Owner.PARTNER, Owner.VENDOR
-T, I, M, B, D, DT, J, R = (Kind.TEXT, Kind.INT, Kind.MONEY, Kind.BOOL, Kind.DATE, Kind.DATETIME,
-                           Kind.JSON, Kind.REF)
+T, N, M, B, D, DT, J, R = (Kind.TEXT, Kind.INT, Kind.MONEY, Kind.BOOL, Kind.DATE, Kind.DATETIME,
+                           Kind.JSON, Kind.REF)  # N: a whole number
 DOM, EM = Kind.DOMAIN, Kind.EMAIL
 
 MOTIONS = ("reseller", "referral", "co-sell", "services", "technology", "affiliate", "marketplace")
@@ -183,7 +183,7 @@ PARTNER_USERS = _entity(
     Field("name", T, V, max_length=200),
     Field("role", T, V, choices=PARTNER_USER_ROLES),
     Field("certification_status", T, V, max_length=100),
-    Field("enablement_percent", I, V, minimum=0, maximum=100, label="Enablement"),
+    Field("enablement_percent", N, V, minimum=0, maximum=100, label="Enablement"),
     label="Partner user",
 )
 
@@ -239,7 +239,7 @@ OPPORTUNITIES = _entity(
     Field("customer_name", T, V, max_length=200, label="Customer"),
     Field("customer_domain", DOM, V, max_length=253, label="Domain"),
     Field("registration_id", R, V, ref="registrations"),
-    Field("stage", I, V, minimum=0, maximum=len(OPPORTUNITY_STAGES) - 1),
+    Field("stage", N, V, minimum=0, maximum=len(OPPORTUNITY_STAGES) - 1),
     Field("amount_cents", M, V),
     Field("currency", T, V, max_length=3),
     Field("opened_on", D, V),
@@ -253,7 +253,7 @@ ATTRIBUTIONS = _entity(
     "attributions", V,
     Field("opportunity_id", R, V, required=True, ref="opportunities"),
     Field("role", T, V, required=True, choices=ATTRIBUTION_ROLES),
-    Field("split_percent", I, V, minimum=0, maximum=100, label="Credit split"),
+    Field("split_percent", N, V, minimum=0, maximum=100, label="Credit split"),
     label="Attribution",
 )
 

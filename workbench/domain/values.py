@@ -200,8 +200,9 @@ def _ref(spec: Field, value: Any) -> str:
     return str(uuid.UUID(value.strip()))
 
 
-_COERCERS = {Kind.TEXT: _text, Kind.DOMAIN: _domain, Kind.EMAIL: _email, Kind.INT: _int, Kind.MONEY: _money, Kind.BOOL: _bool,
-             Kind.DATE: _date, Kind.DATETIME: _datetime, Kind.JSON: _json, Kind.REF: _ref}
+_COERCERS = {Kind.TEXT: _text, Kind.DOMAIN: _domain, Kind.EMAIL: _email, Kind.INT: _int,
+             Kind.MONEY: _money, Kind.BOOL: _bool, Kind.DATE: _date, Kind.DATETIME: _datetime,
+             Kind.JSON: _json, Kind.REF: _ref}
 _EXPECTED = {Kind.TEXT: "expected text", Kind.DOMAIN: "expected a web domain such as acme.com",
              Kind.EMAIL: "expected an email address", Kind.INT: "expected a whole number",
              Kind.MONEY: "expected an amount such as 40000 or $40,000.50",

@@ -30,12 +30,22 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas as pdfcanvas
-from reportlab.platypus import (BaseDocTemplate, CondPageBreak, Flowable, Frame, KeepTogether,
-                                LongTable, PageBreak, PageTemplate, Paragraph, Spacer, Table,
-                                TableStyle)
+from reportlab.platypus import (
+    BaseDocTemplate,
+    CondPageBreak,
+    Flowable,
+    Frame,
+    KeepTogether,
+    LongTable,
+    PageBreak,
+    PageTemplate,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
 
-from workbench import resources
-from workbench import __version__
+from workbench import __version__, resources
 from workbench.domain import scorecard as sc
 from workbench.domain.scorecard import Scorecard
 from workbench.reports import scorecard as text
@@ -362,7 +372,7 @@ def _kpi_table(card: Scorecard) -> Table:
         values = (row.value, row.basis, row.program, row.low, row.typical, row.high, row.rating)
         rows.append([Paragraph(metric, CELL_BOLD)] +
                     [_cell(v, style, width)
-                     for v, (_, _, style, _), width in zip(values, KPI_COLUMNS[1:], widths[1:])])
+                     for v, (_, _, style, _), width in zip(values, KPI_COLUMNS[1:], widths[1:], strict=True)])
         styles += _rating_chip(index, row.rating)
     table = Table(rows, colWidths=widths, repeatRows=1)
     table.setStyle(_table_style([
@@ -444,13 +454,13 @@ def _charts(card: Scorecard) -> Table:
 def _revenue_mix(sourced: sc.Measure, influenced: sc.Measure) -> Drawing:
     """One bar split into the sourced and the influenced credit, each labelled with its share."""
     drawing = _frame(_drawing(CONTENT_WIDTH, 58))
-    total = (sourced.value or 0) + (influenced.value or 0)
+    total = int((sourced.value or 0) + (influenced.value or 0))
     if not total:
         return _empty(drawing, "No partner-credited revenue in the last 12 months")
     left, bar_width, y, height = 12, CONTENT_WIDTH - 24, 26, 18
     x = left
     for index, measure in enumerate((sourced, influenced)):
-        share = sc.percent(measure.value or 0, total)
+        share = sc.percent(int(measure.value or 0), total)
         width = bar_width * (measure.value or 0) / total
         if width:
             drawing.add(Rect(x, y, width, height, fillColor=SERIES[index], strokeColor=None))

@@ -12,8 +12,7 @@ import gc
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -127,11 +126,14 @@ def _fetch(conn: sa.Connection, query: sa.Select) -> list[dict[str, Any]]:
         raise RuntimeError("read the scorecard inside one transaction (store.reading())")
     compiled = query.compile(dialect=conn.dialect)
     parameters = [compiled.params[name] for name in compiled.positiontup or ()]
-    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    dbapi = conn.connection.dbapi_connection
+    if dbapi is None:
+        raise RuntimeError("the connection is closed")
+    cursor = dbapi.cursor()
     try:
         cursor.execute(str(compiled), parameters)
         names = [column[0] for column in cursor.description]
-        return [dict(zip(names, row)) for row in cursor.fetchall()]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
     finally:
         cursor.close()
 
@@ -234,7 +236,7 @@ def scorecard_text(card: Scorecard) -> str:
     labels = [f"{r.label} ({r.window})" for r in rows]
     width = max(len(label) for label in labels)
     value_width = max(len(r.value) for r in rows)
-    for label, r in zip(labels, rows):
+    for label, r in zip(labels, rows, strict=True):
         extra = [r.basis] if r.basis else []
         if r.program:
             extra.append(f"program {r.program}")

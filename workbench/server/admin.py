@@ -76,6 +76,8 @@ def _locked_row(tx: WriteTx, entity_name: str, record_id: str, *, live: bool = T
         raise AdminError(f"no {label.lower()} with id {record_id}", "id")
     tx.lock(row["scope"])
     row = fetch(tx.conn, entity_name, record_id)
+    if row is None:  # a record is never removed, only marked deleted; still, say so plainly
+        raise AdminError(f"no {label.lower()} with id {record_id}", "id")
     if live and row["deleted"]:
         raise AdminError(f"{label.lower()} {record_id} has been deleted", "id")
     return row
@@ -211,7 +213,8 @@ def revoke_user(engine: sa.Engine, user_id: str | None = None, *, email: str | N
     """Revoke a user's token; their next request is refused. Returns the user id."""
     if not user_id and not email:
         raise AdminError("give the user id or --email", "user")
-    where = users.c.id == user_id if user_id else sa.func.lower(users.c.email) == email.lower()
+    where = users.c.id == user_id if user_id else \
+        sa.func.lower(users.c.email) == (email or "").lower()
     with write_tx(engine, now) as tx:
         found = tx.conn.execute(sa.select(users.c.id).where(where)).scalar()
         if found is None:

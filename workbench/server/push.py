@@ -21,8 +21,13 @@ import sqlalchemy as sa
 from workbench.domain import mdf
 from workbench.domain.merge import conflicting_fields
 from workbench.domain.model import ENTITIES, Entity, Owner
-from workbench.domain.records import (check_partner_delete, check_partner_edit, check_record,
-                                      check_submittable, with_defaults)
+from workbench.domain.records import (
+    check_partner_delete,
+    check_partner_edit,
+    check_record,
+    check_submittable,
+    with_defaults,
+)
 from workbench.domain.registration import IllegalTransition
 from workbench.domain.values import InvalidValue, coerce, missing_required
 from workbench.server import registrations

@@ -12,7 +12,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
@@ -181,6 +180,7 @@ def _upgrade(engine: sa.Engine, target: str) -> None:
     from alembic import command
     with engine.connect() as connection:
         raw = connection.connection.driver_connection  # outside any transaction: PRAGMA applies
+        assert raw is not None, "the connection is open"
         # Batch migrations copy tables; foreign keys must not fire while they do.
         raw.execute("PRAGMA foreign_keys=OFF")
         try:

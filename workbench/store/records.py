@@ -13,10 +13,8 @@ import sqlalchemy as sa
 
 from workbench.domain.actions import check_partner_action, status_after
 from workbench.domain.model import Owner, entity
-from workbench.domain.records import (check_partner_delete, check_partner_edit, check_record,
-                                      with_defaults)
-from workbench.domain.values import (InvalidValue, coerce_fields, missing_required, new_id,
-                                     now_text, utc_now)
+from workbench.domain.records import check_partner_delete, check_partner_edit, check_record, with_defaults
+from workbench.domain.values import InvalidValue, coerce_fields, missing_required, new_id, now_text, utc_now
 from workbench.store.schema import RECORD_TABLES, outbox, sync_state
 
 

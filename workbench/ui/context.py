@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
-from PySide6.QtCore import QObject, QSettings, Qt, Signal
+from PySide6.QtCore import QByteArray, QObject, QSettings, Qt, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from workbench.domain.matching import Candidate, DuplicateIndex
@@ -16,6 +16,22 @@ from workbench.store.db import Store
 from workbench.ui.tasks import TaskRunner
 
 T = TypeVar("T")
+
+
+# QSettings answers `object`: these say what a setting holds, with the default when unset.
+def setting_int(settings: QSettings, key: str, default: int) -> int:
+    value = settings.value(key, default, type=int)
+    return value if isinstance(value, int) else default
+
+
+def setting_text(settings: QSettings, key: str, default: str = "") -> str:
+    value = settings.value(key, default, type=str)
+    return value if isinstance(value, str) else default
+
+
+def setting_bytes(settings: QSettings, key: str) -> QByteArray:
+    value = settings.value(key, QByteArray(), type=QByteArray)
+    return value if isinstance(value, QByteArray) else QByteArray()
 
 # Record types the duplicate check looks at (store/duplicates.py).
 MATCHED = ("accounts", "registrations")

@@ -4,15 +4,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QByteArray, Qt, QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import (QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow,
-                               QMessageBox, QStackedWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from workbench import __version__
 from workbench.services.changes import Changes
-from workbench.ui import format as fmt, queries
-from workbench.ui.context import Context
+from workbench.ui import format as fmt
+from workbench.ui import queries
+from workbench.ui.context import Context, setting_bytes, setting_text
 from workbench.ui.dialogs import conflict as conflict_dialog
 from workbench.ui.dialogs.register_deal import RegisterDealDialog
 from workbench.ui.dialogs.settings import SettingsDialog
@@ -163,11 +173,11 @@ class MainWindow(QMainWindow):
         self._action(help_menu, "&About", [], self._about)
 
     def _restore(self) -> None:
-        geometry = self.ctx.settings.value("window/geometry", QByteArray(), type=QByteArray)
+        geometry = setting_bytes(self.ctx.settings, "window/geometry")
         self.geometry_restored = not geometry.isEmpty() and self.restoreGeometry(geometry)
         if not self.geometry_restored:
             self.resize(1366, 768)
-        page = str(self.ctx.settings.value("window/page", "today", type=str))
+        page = setting_text(self.ctx.settings, "window/page", "today")
         self.show_page(page if page in self.pages else "today")
 
     # --- lifecycle -------------------------------------------------------------------------------
@@ -192,6 +202,18 @@ class MainWindow(QMainWindow):
 
     # --- navigation ------------------------------------------------------------------------------
 
+    @property
+    def sync_page(self) -> SyncPage:
+        page = self.pages["sync"]
+        assert isinstance(page, SyncPage)
+        return page
+
+    @property
+    def scorecard_page(self) -> ScorecardPage:
+        page = self.pages["scorecard"]
+        assert isinstance(page, ScorecardPage)
+        return page
+
     def current_key(self) -> str:
         item = self.nav.currentItem()
         return item.data(Qt.ItemDataRole.UserRole) if item else "today"
@@ -212,7 +234,7 @@ class MainWindow(QMainWindow):
     def _nav_changed(self, row: int) -> None:
         if row >= 0:
             self.stack.setCurrentIndex(row)
-            self.stack.currentWidget().activate()
+            self.pages[PAGES[row][0]].activate()
 
     # --- actions ---------------------------------------------------------------------------------
 
@@ -272,7 +294,7 @@ class MainWindow(QMainWindow):
 
     def _export_pdf(self) -> None:
         self.show_page("scorecard")
-        self.pages["scorecard"].choose_pdf()
+        self.scorecard_page.choose_pdf()
 
     def show_shortcuts(self) -> None:
         rows = "".join(f"<tr><td style='padding-right:16px'><b>{k}</b></td><td>{v}</td></tr>"
@@ -322,23 +344,27 @@ class MainWindow(QMainWindow):
         if self.sync.running:
             return
         signed = self.status.get("signed_in")
-        text, tone = {True: ("● Online", "ok"), False: ("● Offline — changes are kept", "lapsed")}.get(
-            online, ("● Not signed in" if not signed else "● Connecting…", "pending"))
+        if online is None:
+            text, tone = ("● Not signed in" if not signed else "● Connecting…", "pending")
+        elif online:
+            text, tone = "● Online", "ok"
+        else:
+            text, tone = "● Offline — changes are kept", "lapsed"
         self.online_label.setText(text)
         set_tone(self.online_label, tone)
 
     def _sync_started(self) -> None:
         self.online_label.setText("⟳ Syncing…")
         set_tone(self.online_label, "pending")
-        self.pages["sync"].show_running("Syncing…")
+        self.sync_page.show_running("Syncing…")
 
     def _sync_progress(self, text: str) -> None:
         self.online_label.setText(f"⟳ {text[:40]}")
-        self.pages["sync"].show_running(f"Syncing: {text}")
+        self.sync_page.show_running(f"Syncing: {text}")
 
     def _sync_finished(self, outcome: dict[str, Any]) -> None:
         self.statusBar().showMessage(outcome["message"], 8000)
-        self.pages["sync"].show_outcome(outcome)
+        self.sync_page.show_outcome(outcome)
         self._online_changed(self.sync.online)
         self.refresh_status()
 

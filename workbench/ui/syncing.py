@@ -16,7 +16,7 @@ from workbench.services import syncing
 from workbench.services.changes import Changes, Done
 from workbench.store import records
 from workbench.sync.client import SyncClient
-from workbench.ui.context import Context
+from workbench.ui.context import Context, setting_int
 from workbench.ui.tasks import Task
 
 log = logging.getLogger(__name__)
@@ -62,7 +62,7 @@ class SyncController(QObject):
             self.task.cancel.set()
 
     def apply_settings(self) -> None:
-        minutes = int(self.ctx.settings.value("sync/interval_minutes", DEFAULT_INTERVAL_MIN, type=int))
+        minutes = setting_int(self.ctx.settings, "sync/interval_minutes", DEFAULT_INTERVAL_MIN)
         if minutes > 0:
             self.auto.start(minutes * 60_000)
         else:

@@ -12,8 +12,18 @@ from typing import Any
 
 import sqlalchemy as sa
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QButtonGroup, QDialog, QDialogButtonBox, QGridLayout, QLabel,
-                               QLineEdit, QPlainTextEdit, QRadioButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QDialog,
+    QDialogButtonBox,
+    QGridLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from workbench.services import conflicts as resolutions
 from workbench.sync import conflicts as conflict_api
@@ -70,7 +80,8 @@ class ConflictDialog(QDialog):
         super().__init__(parent)
         self.ctx = ctx
         first = conflicts[0]
-        title = f"Resolve conflict — {first['entity_label']}: {first.get('record_title') or first['record_id'][:8]}"
+        record = first.get("record_title") or first["record_id"][:8]
+        title = f"Resolve conflict — {first['entity_label']}: {record}"
         self.setWindowTitle(title)
         self.setAccessibleName("Resolve conflict")
         self.setMinimumWidth(760)

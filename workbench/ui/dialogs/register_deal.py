@@ -11,15 +11,25 @@ from typing import Any
 
 from PySide6.QtCore import QDate, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QCheckBox, QDateEdit, QDialog, QDialogButtonBox, QFormLayout,
-                               QLabel, QLineEdit, QPlainTextEdit, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
 
 from workbench.domain.matching import Match
 from workbench.domain.model import entity
 from workbench.domain.values import InvalidValue, parse_money_cents
-from workbench.store import duplicates
 from workbench.services import registrations
 from workbench.services.registrations import Deal
+from workbench.store import duplicates
 from workbench.ui import format as fmt
 from workbench.ui.context import Context
 from workbench.ui.dialogs.account_picker import AccountPicker
@@ -64,7 +74,8 @@ class RegisterDealDialog(QDialog):
         self.close_date = QDateEdit()
         self.close_date.setCalendarPopup(True)
         self.close_date.setDisplayFormat("yyyy-MM-dd")
-        self.close_date.setDate(QDate(date.today() + DEFAULT_CLOSE_IN))
+        default_close = date.today() + DEFAULT_CLOSE_IN
+        self.close_date.setDate(QDate(default_close.year, default_close.month, default_close.day))
         self.close_date.setAccessibleName(spec.field("expected_close_date").title)
         self.notes = QPlainTextEdit()
         self.notes.setPlaceholderText("Optional: context for the channel manager")
@@ -213,6 +224,7 @@ class RegisterDealDialog(QDialog):
     def _failed(self, error: BaseException) -> None:
         self.save_button.setEnabled(True)
         field = error.field if isinstance(error, InvalidValue) else ""
+        problem = error.problem if isinstance(error, InvalidValue) else str(error)
         widgets = {"customer_name": self.customer, "customer_domain": self.domain,
                    "name": self.customer, "domain": self.domain, "product": self.product,
                    "deal_value_cents": self.value, "expected_close_date": self.close_date}
@@ -222,7 +234,7 @@ class RegisterDealDialog(QDialog):
         for name, widget in widgets.items():
             widget.setProperty("invalid", name == field)
             repolish(widget)
-        text = f"{labels[field]}: {error.problem}" if field in labels else str(error)
+        text = f"{labels[field]}: {problem}" if field in labels else str(error)
         self.error.setText(text)
         self.error.setVisible(True)
         if field in widgets:

@@ -5,13 +5,24 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QGroupBox,
-                               QHBoxLayout, QLabel, QLineEdit, QPushButton, QSpinBox, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
 
 from workbench.services import syncing
 from workbench.store import records
-from workbench.ui.context import Context
+from workbench.ui.context import Context, setting_int
 from workbench.ui.syncing import DEFAULT_INTERVAL_MIN
 from workbench.ui.widgets import banner, primary, set_tone
 
@@ -32,7 +43,8 @@ class SettingsDialog(QDialog):
 
         account = QGroupBox("Vendor server")
         form = QFormLayout(account)
-        self.server = QLineEdit(state["server_url"] or str(ctx.settings.value("sync/server_url", "", type=str)))
+        self.server = QLineEdit(state["server_url"]
+                                or str(ctx.settings.value("sync/server_url", "", type=str)))
         self.server.setPlaceholderText("https://partners.vendor.example")
         self.server.setAccessibleName("Server address")
         self.token = QLineEdit()
@@ -67,7 +79,8 @@ class SettingsDialog(QDialog):
         self.interval.setRange(0, 24 * 60)
         self.interval.setSuffix(" min")
         self.interval.setSpecialValueText("off")
-        self.interval.setValue(int(ctx.settings.value("sync/interval_minutes", DEFAULT_INTERVAL_MIN, type=int)))
+        self.interval.setValue(setting_int(ctx.settings, "sync/interval_minutes",
+                                           DEFAULT_INTERVAL_MIN))
         self.interval.setAccessibleName("Automatic sync interval in minutes")
         form2.addRow("&Auto-sync every:", self.interval)
         data_row = QHBoxLayout()

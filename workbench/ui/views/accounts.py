@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QHBoxLayout, QTabWidget, QTreeWidget, QTreeWidgetItem, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import QHBoxLayout, QTabWidget, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
 from workbench.services import accounts
-from workbench.ui import format as fmt, queries
+from workbench.ui import format as fmt
+from workbench.ui import queries
 from workbench.ui.dialogs.record_form import RecordFormDialog
 from workbench.ui.tablemodel import Column, TableSpec
 from workbench.ui.views.base import ListPage

@@ -2,19 +2,31 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QComboBox, QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea,
-                               QSplitter, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
 
 from workbench.services.changes import Changes, Done
 from workbench.ui.context import Context
 from workbench.ui.dialogs.note import NoteDialog
 from workbench.ui.tablemodel import SqlTableModel, TableSpec
 from workbench.ui.widgets import SearchBox, StatusPill, heading_label, make_table, page_header
+
+# What a status filter selects: one value, several (any of them), or None for all.
+StatusChoice = str | tuple[str, ...] | None
 
 
 class Page(QWidget):
@@ -144,7 +156,7 @@ class ListPage(Page):
         top.addWidget(self.pill, 0, Qt.AlignmentFlag.AlignTop)
         layout.addLayout(top)
 
-    def status_filter(self, column: str, choices: list[tuple[str, str | None]],
+    def status_filter(self, column: str, choices: Sequence[tuple[str, StatusChoice]],
                       accessible_name: str) -> QComboBox:
         """A combo box that limits the list to one value of `column` (None: all)."""
         self.status_box = QComboBox()

@@ -8,7 +8,8 @@ from typing import Any
 from PySide6.QtWidgets import QHBoxLayout, QPlainTextEdit, QTextBrowser, QVBoxLayout, QWidget
 
 from workbench.services import cases
-from workbench.ui import format as fmt, queries
+from workbench.ui import format as fmt
+from workbench.ui import queries
 from workbench.ui.dialogs.open_case import OpenCaseDialog
 from workbench.ui.style import status_tone
 from workbench.ui.tablemodel import Column, TableSpec
@@ -115,7 +116,8 @@ class CasesPage(ListPage):
     def _opened(self, case: dict[str, Any]) -> None:
         self.current_id = case["id"]
         if self.ctx.window is not None:
-            self.ctx.window.statusBar().showMessage("Case saved — it goes to the vendor with the next sync", 5000)
+            self.ctx.window.statusBar().showMessage(
+                "Case saved — it goes to the vendor with the next sync", 5000)
 
     def _comment(self) -> None:
         text = self.comment_box.toPlainText().strip()

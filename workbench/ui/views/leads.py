@@ -7,14 +7,16 @@ from typing import Any
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from workbench.services import leads
-from workbench.ui import format as fmt, queries
+from workbench.ui import format as fmt
+from workbench.ui import queries
 from workbench.ui.style import status_tone
 from workbench.ui.tablemodel import Column, TableSpec
-from workbench.ui.views.base import ListPage
+from workbench.ui.views.base import ListPage, StatusChoice
 from workbench.ui.widgets import RecordForm, banner, button, set_tone
 
-FILTERS = [("Open leads", ("new", "accepted")), ("All leads", None), ("New", "new"),
-           ("Accepted", "accepted"), ("Contacted", "contacted"), ("Rejected", "rejected")]
+FILTERS: list[tuple[str, StatusChoice]] = [
+    ("Open leads", ("new", "accepted")), ("All leads", None), ("New", "new"),
+    ("Accepted", "accepted"), ("Contacted", "contacted"), ("Rejected", "rejected")]
 
 SPEC = TableSpec(
     entity="leads",

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem, QVBoxLayout
 
-from workbench.ui import format as fmt, queries
+from workbench.ui import format as fmt
+from workbench.ui import queries
 from workbench.ui.tablemodel import Column, TableSpec
 from workbench.ui.views.base import ListPage
 from workbench.ui.widgets import RecordForm, banner, section
@@ -22,7 +23,8 @@ SPEC = TableSpec(
                display=lambda r: fmt.day(r.get("expected_close_date"))),
         Column("outcome", "Outcome", sort="outcome", width=80, pill=True,
                display=lambda r: fmt.label(r.get("outcome")),
-               tone=lambda r: {"won": "ok", "lost": "closed", "open": "info"}.get(r.get("outcome") or "", "")),
+               tone=lambda r: {"won": "ok", "lost": "closed", "open": "info"}.get(
+                   r.get("outcome") or "", "")),
     ),
     search=("name", "customer_name", "customer_domain"),
     default_sort="expected_close_date",

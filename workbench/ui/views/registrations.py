@@ -11,16 +11,17 @@ from PySide6.QtWidgets import QGridLayout, QVBoxLayout, QWidget
 from workbench.domain import registration as rules
 from workbench.domain.values import parse_datetime
 from workbench.services import registrations
-from workbench.ui import format as fmt, queries
+from workbench.ui import format as fmt
+from workbench.ui import queries
 from workbench.ui.style import status_tone
 from workbench.ui.tablemodel import Column, TableSpec
-from workbench.ui.views.base import ListPage
-from workbench.ui.widgets import (RecordForm, banner, button, primary,
-                                  set_tone)
+from workbench.ui.views.base import ListPage, StatusChoice
+from workbench.ui.widgets import RecordForm, banner, button, primary, set_tone
 
-STATUS_FILTERS = [("All registrations", None),
-                  ("Active", ("draft", "submitted", "pending_review", "approved")),
-                  *[(fmt.label(s), s) for s in rules.RegistrationStatus]]
+STATUS_FILTERS: list[tuple[str, StatusChoice]] = [
+    ("All registrations", None),
+    ("Active", tuple(str(s) for s in rules.ACTIVE_LOCALLY)),  # domain: "active registration"
+    *[(fmt.label(s), str(s)) for s in rules.RegistrationStatus]]
 
 
 def _status(row: dict[str, Any]) -> str:

@@ -7,8 +7,7 @@ from typing import Any
 
 from PySide6.QtCore import QStandardPaths
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QTreeWidget, QTreeWidgetItem,
-                               QVBoxLayout)
+from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout
 
 from workbench.domain.scorecard import tier_gap_sentence
 from workbench.reports import pdf
@@ -70,7 +69,8 @@ class ScorecardPage(Page):
 
     def reload(self) -> None:
         task = Task(reports.load_scorecard, self.ctx.store)
-        self.ctx.tasks.run(task, self._show, lambda e: self._message(f"Scorecard unavailable: {e}", "rejected"))
+        self.ctx.tasks.run(task, self._show,
+                           lambda e: self._message(f"Scorecard unavailable: {e}", "rejected"))
 
     def _show(self, card: Any) -> None:
         self.card = card
@@ -78,11 +78,11 @@ class ScorecardPage(Page):
                               f"last sync: {reports.data_as_of_text(card)}")
         measures = {m.key: m for m in card.measures}
         headline = [measures[k] for k in HEADLINE if k in measures] or list(card.measures[:4])
-        for widget, measure in zip(self.cards, headline):
+        for widget, measure in zip(self.cards, headline, strict=False):
             widget.caption.setText(measure.label)
             widget.set(reports.value_text(measure), RATING_TONES.get(measure.rating or "", ""))
         self.table.clear()
-        for measure, row in zip(card.measures, reports.kpi_rows(card)):
+        for measure, row in zip(card.measures, reports.kpi_rows(card), strict=True):
             bench = f"{row.rating} (typical {row.typical})" if row.rating else ""
             item = QTreeWidgetItem([row.label, measure.window, row.value, row.basis, row.program, bench])
             tone = RATING_TONES.get(row.rating or "", "")

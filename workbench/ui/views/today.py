@@ -9,7 +9,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QTreeWidget, QTreeWidgetItem, QVBoxLayout
 
-from workbench.ui import format as fmt, queries, style
+from workbench.ui import format as fmt
+from workbench.ui import queries, style
 from workbench.ui.views.base import Page
 from workbench.ui.widgets import Card, page_header, section
 
