@@ -15,6 +15,7 @@ from typing import Any
 
 from workbench.cli.errors import EXIT_SYNC, CommandError
 from workbench.cli.output import Output, short
+from workbench.domain.model import ENTITIES
 from workbench.services import syncing
 from workbench.store.db import Store
 from workbench.sync.errors import SyncError
@@ -48,6 +49,12 @@ def register(name: str, parser: argparse.ArgumentParser, common: argparse.Argume
         parser.set_defaults(handler=sync)
     else:
         parser.set_defaults(handler=status)
+
+
+def _label(entity_name: str) -> str:
+    """"deal registration" for "registrations": the record type as the rep names it."""
+    spec = ENTITIES.get(entity_name)
+    return (spec.label or entity_name).lower() if spec else entity_name
 
 
 def _timeout_option(parser: argparse.ArgumentParser) -> None:
@@ -111,7 +118,7 @@ def sync(store: Store, args: argparse.Namespace, out: Output) -> None:
                  f"({summary.applied} applied, {len(summary.rejected)} rejected{merged}), "
                  f"received {summary.pulled} record(s)"]
         for rejection in summary.rejected:
-            lines.append(f"  rejected: {rejection.entity} {short(rejection.record_id)} "
+            lines.append(f"  rejected: {_label(rejection.entity)} {short(rejection.record_id)} "
                          f"{rejection.kind}: {rejection.reason}")
         if summary.conflicts:
             lines.append(f"  {summary.conflicts} new conflict(s): see `workbench conflicts list`")
@@ -141,7 +148,8 @@ def status(store: Store, args: argparse.Namespace, out: Output) -> None:
             lines.append(f"rejected edits: {state['rejected_total']}")
             for r in state["rejected"][:20]:
                 what = r["action"] or r["kind"]
-                lines.append(f"  {r['entity']} {short(r['record_id'])} {what}: {r['reason']}")
+                lines.append(f"  {_label(r['entity'])} {short(r['record_id'])} {what}: "
+                             f"{r['reason']}")
         if state["conflicts"]:
             lines.append(f"open conflicts: {len(state['conflicts'])} (workbench conflicts list)")
         return "\n".join(lines)
