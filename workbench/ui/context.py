@@ -57,6 +57,11 @@ class DuplicateCache(QObject):
         self._queued: set[str] = set()  # touched ids waiting to be read again
         self._reading = False
 
+    @property
+    def building(self) -> bool:
+        """The index is being (re)built in the background."""
+        return self._building
+
     def ensure(self) -> None:
         if self._building or (self.index is not None and not self._stale):
             return

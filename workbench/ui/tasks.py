@@ -111,6 +111,10 @@ class TaskRunner(QObject):
     def busy(self) -> bool:
         return bool(self._running)
 
+    def running(self) -> int:
+        """Tasks started and not yet delivered."""
+        return len(self._running)
+
     def shutdown(self, long_timeout_ms: int = 15_000) -> None:
         """Ask long tasks to stop and wait for the workers: no thread outlives the window.
 
