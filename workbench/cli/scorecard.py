@@ -8,7 +8,6 @@ from typing import Any
 
 from workbench.cli.output import Output
 from workbench.domain.errors import InvalidValue
-from workbench.reports.pdf import render_scorecard_pdf
 from workbench.reports.scorecard import load_scorecard, scorecard_text
 from workbench.store.db import Store
 
@@ -45,6 +44,7 @@ def _write_pdf(card: Any, path: Path) -> Path:
         raise InvalidValue("--pdf", f"{path} is a folder; give a file name such as scorecard.pdf")
     if not path.parent.is_dir():
         raise InvalidValue("--pdf", f"the folder {path.parent} does not exist")
+    from workbench.reports.pdf import render_scorecard_pdf  # reportlab: only when a PDF is asked
     try:
         return render_scorecard_pdf(card, path).resolve()
     except OSError as error:

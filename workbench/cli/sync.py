@@ -16,7 +16,6 @@ from typing import Any
 from workbench.cli.errors import EXIT_SYNC, CommandError
 from workbench.cli.output import Output, short
 from workbench.domain.model import ENTITIES
-from workbench.services import syncing
 from workbench.store.db import Store
 from workbench.sync.errors import SyncError
 from workbench.sync.protocol import MAX_OPS_PER_PUSH, MAX_PULL_LIMIT
@@ -79,6 +78,7 @@ def _read_token(args: argparse.Namespace) -> str:
 
 
 def login(store: Store, args: argparse.Namespace, out: Output) -> None:
+    from workbench.services import syncing  # HTTP and the keyring: only the commands that talk
     token = _read_token(args)
     try:
         result = syncing.sign_in(store, args.server, token, email=args.email,
@@ -99,12 +99,14 @@ def login(store: Store, args: argparse.Namespace, out: Output) -> None:
 
 
 def logout(store: Store, args: argparse.Namespace, out: Output) -> None:
+    from workbench.services import syncing
     result = syncing.sign_out(store).result
     out.emit(result, f"signed out{' of ' + result['server'] if result['server'] else ''}; your "
                      "data and unsent edits stay in this data folder")
 
 
 def sync(store: Store, args: argparse.Namespace, out: Output) -> None:
+    from workbench.services import syncing
     token = _read_token(args) if args.token_stdin else None
     try:
         summary = syncing.sync(store, token=token, read_timeout=args.timeout,
