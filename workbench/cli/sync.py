@@ -19,7 +19,6 @@ from workbench.domain.model import ENTITIES
 from workbench.store.db import Store
 from workbench.sync.errors import SyncError
 from workbench.sync.protocol import MAX_OPS_PER_PUSH, MAX_PULL_LIMIT
-from workbench.sync.status import sync_status
 
 
 def register(name: str, parser: argparse.ArgumentParser, common: argparse.ArgumentParser) -> None:
@@ -132,6 +131,7 @@ def sync(store: Store, args: argparse.Namespace, out: Output) -> None:
 
 
 def status(store: Store, args: argparse.Namespace, out: Output) -> None:
+    from workbench.sync.status import sync_status
     with store.reading() as conn:
         state = sync_status(conn)
 
