@@ -85,6 +85,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=15)
     runs = parser.parse_args().runs
+    if os.environ.get("PYTHONDONTWRITEBYTECODE"):
+        print("note: PYTHONDONTWRITEBYTECODE is set, so the workbench's modules are compiled at "
+              "every start (an installed package has its .pyc files); run with it unset")
     floor, floor_median, floor_cpu = timed([sys.executable, "-c", "pass"], runs)
     print(f"floor (python -c pass): best {floor:.3f} s, median {floor_median:.3f} s, "
           f"CPU {floor_cpu:.3f} s ({runs} runs each; load average {os.getloadavg()[0]:.1f})")
