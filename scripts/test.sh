@@ -10,12 +10,18 @@ command -v pdftoppm >/dev/null || need+=(poppler-utils)
 command -v Xvfb >/dev/null || need+=(xvfb)
 read -r -a qt_libraries <<< "$(python3 -c 'from workbench.ui.display import missing_xcb_packages as m; print(" ".join(m()))')"
 need+=("${qt_libraries[@]}")
+# desktop-file-validate checks the Linux menu entry (tests/test_resources.py)
+command -v desktop-file-validate >/dev/null || need+=(desktop-file-utils)
 if [ ${#need[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq && $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}"
 fi
 
 python3 -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+
+# Lint and types first (configured in pyproject.toml): a failure fails the run.
+python3 -m ruff check workbench
+python3 -m mypy
 
 export QT_QPA_PLATFORM=offscreen
 set +e

@@ -6,6 +6,9 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Figures are asserted as an English reader sees them ("$40,000", "22 Nov 2026"), whatever the
+# locale of the machine running the tests (subprocesses inherit it).
+os.environ.setdefault("WORKBENCH_LOCALE", "en_US")
 
 pytest_plugins = ["tests.server_fixtures"]
 

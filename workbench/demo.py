@@ -183,7 +183,8 @@ def _vendor_program(vendor: Any, partner_id: str, today: date) -> None:
                                     completed_at=format_datetime(_at(today - timedelta(days=days_ago))))
     for days_ago in range(0, 365, 3):
         moment = _at(today - timedelta(days=days_ago), 9)
-        vendor.record_activity(partner_id, "login", user_email=DEMO_EMAIL, occurred_at=format_datetime(moment))
+        vendor.record_activity(partner_id, "login", user_email=DEMO_EMAIL,
+                               occurred_at=format_datetime(moment))
         if days_ago % 12 == 0:
             vendor.record_activity(partner_id, "download", user_email=DEMO_EMAIL,
                                    occurred_at=format_datetime(moment), detail="battle card")
@@ -236,7 +237,7 @@ def _vendor_decisions(vendor: Any, registration_ids: list[str], today: date,
     """A year of the vendor's decisions on what the rep submitted."""
     by_id = {r["id"]: r for r in vendor.list_registrations(status="submitted")}
     submitted = [by_id[i] for i in registration_ids if i in by_id]
-    for registration, (days_ago, decision) in zip(submitted, DECISIONS):
+    for registration, (days_ago, decision) in zip(submitted, DECISIONS, strict=False):
         decided = _at(today - timedelta(days=days_ago))
         vendor.update_record("registrations", registration["id"],
                              submitted_at=format_datetime(decided - timedelta(hours=20)), now=decided)

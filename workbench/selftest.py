@@ -24,6 +24,7 @@ from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
+from unittest.mock import patch
 
 from workbench import __version__
 
@@ -59,11 +60,8 @@ def _no_network() -> Iterator[None]:
             raise CheckFailed(f"self-test tried to connect to {address!r} (must work offline)")
         return original(self, address)
 
-    socket.socket.connect = refuse  # type: ignore[method-assign]
-    try:
+    with patch.object(socket.socket, "connect", refuse):  # for the checks' duration only
         yield
-    finally:
-        socket.socket.connect = original  # type: ignore[method-assign]
 
 
 class SelfTest:
@@ -89,24 +87,22 @@ class SelfTest:
         return f"migrated to {head} from {migrations_dir()}"
 
     def create_account(self) -> str:
+        from workbench.services.accounts import add_account
         from workbench.store import records
-        with self.store.transaction() as conn:
-            self.account = records.create(conn, "accounts", {
-                "name": "Müller Präzisionstechnik GmbH", "domain": "mueller-praezision.example",
-                "country": "DE"})
+        self.account = add_account(self.store, {
+            "name": "Müller Präzisionstechnik GmbH", "domain": "mueller-praezision.example",
+            "country": "DE"}).result
         with self.store.reading() as conn:
             stored = records.get(conn, "accounts", self.account["id"])
         _ensure(stored["name"] == "Müller Präzisionstechnik GmbH", "account name not stored as given")
         return f"created {self.account['id'][:8]} {stored['name']}"
 
     def create_registration(self) -> str:
-        from workbench.store import records
+        from workbench.services.registrations import Deal, register_deal
         close = (date.today() + timedelta(days=60)).isoformat()
-        with self.store.transaction() as conn:
-            self.registration = records.create(conn, "registrations", {
-                "account_id": self.account["id"], "customer_name": self.account["name"],
-                "customer_domain": self.account["domain"], "deal_value_cents": 4_000_000,
-                "expected_close_date": close, "product": "Self-test Suite"})
+        self.registration = register_deal(self.store, Deal(
+            account_id=self.account["id"], deal_value=4_000_000, expected_close_date=close,
+            product="Self-test Suite")).result.registration
         _ensure(self.registration["status"] == "draft",
                 f"new registration is {self.registration['status']!r}, expected 'draft'")
         return f"drafted {self.registration['id'][:8]} (status draft)"
@@ -125,16 +121,15 @@ class SelfTest:
 
     def submit_registration(self) -> str:
         from workbench.domain.registration import IllegalTransition
+        from workbench.services.registrations import registration_action
         from workbench.store import records
-        with self.store.transaction() as conn:
-            submitted = records.perform_action(conn, "registrations", self.registration["id"],
-                                               "submit")
+        submitted = registration_action(self.store, self.registration["id"], "submit").result
+        with self.store.reading() as conn:
             pending = records.pending_count(conn)
         _ensure(submitted["status"] == "submitted",
                 f"after submit the status is {submitted['status']!r}, expected 'submitted'")
         try:  # the state machine must refuse a second submit
-            with self.store.transaction() as conn:
-                records.perform_action(conn, "registrations", self.registration["id"], "submit")
+            registration_action(self.store, self.registration["id"], "submit")
         except IllegalTransition:
             pass
         else:
@@ -179,6 +174,7 @@ class SelfTest:
 
     def open_window(self) -> str:
         from PySide6.QtCore import QSettings
+
         from workbench.ui.app import application, create_window
         app = application()
         # Settings in the temporary folder: the self-test must not change the user's.

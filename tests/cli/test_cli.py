@@ -139,8 +139,9 @@ def test_csv_import_is_all_or_nothing_and_reports_lines(cli, tmp_path):
     path = tmp_path / "salesforce.csv"
     path.write_text(SALESFORCE_WITH_BAD_ROWS, encoding="utf-8")
     error = cli("accounts", "import", str(path), expect=2)["error"]
-    assert any(p.startswith("line 3: name") for p in error["problems"])
-    assert any(p.startswith("line 5: domain") for p in error["problems"])
+    # each problem names the line and the file's own column (as the rep sees it in the sheet)
+    assert any(p.startswith("line 3: Account Name: is required") for p in error["problems"])
+    assert any(p.startswith("line 5: Website") for p in error["problems"])
     assert cli("accounts", "list") == []  # nothing imported
 
     dry = cli("accounts", "import", str(path), "--skip-invalid", "--dry-run")

@@ -169,3 +169,15 @@ def test_renewing_too_early_says_when_renewal_opens():
     assert str(caught.value) == ("cannot renew yet: renewal opens on day 75 of the 90-day "
                                  "protection window (2026-03-17), 15 days from now")
     assert next_status("approved", "renew", approved_at=APPROVED_AT, now=day(76)) == "pending_review"
+
+
+def test_an_active_registration_claims_its_customer_until_it_lapses():
+    """Issue 12: "active registration" is one rule, used by the local check and the server."""
+    from workbench.domain.registration import is_active
+    now = datetime(2026, 12, 1, tzinfo=UTC)
+    assert is_active("submitted", None, now) and is_active("pending_review", None, now)
+    assert is_active("approved", now - timedelta(days=89), now)
+    assert not is_active("approved", now - timedelta(days=90), now)  # lapsed at day 90
+    assert not is_active("draft", None, now) and is_active("draft", None, now, drafts=True)
+    assert not any(is_active(s, None, now, drafts=True)
+                   for s in ("rejected", "won", "lost", "expired", "withdrawn"))

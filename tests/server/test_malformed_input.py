@@ -105,7 +105,7 @@ def test_a_lone_surrogate_in_a_text_field_is_refused_by_the_domain_too():
     from workbench.domain.model import ACCOUNTS
     from workbench.domain.values import InvalidValue, coerce
 
-    with pytest.raises(InvalidValue, match="name: contains characters that are not valid text"):
+    with pytest.raises(InvalidValue, match="Name: contains characters that are not valid text"):
         coerce(ACCOUNTS.field("name"), "x\ud800")
 
 

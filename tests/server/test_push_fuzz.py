@@ -50,7 +50,9 @@ GOOD = {Kind.TEXT: st.text(min_size=1, max_size=20), Kind.INT: st.integers(0, 5)
         Kind.MONEY: st.integers(1, 10**9), Kind.BOOL: st.booleans(),
         Kind.DATE: st.dates().map(str), Kind.DATETIME: st.datetimes().map(lambda d: d.isoformat() + "Z"),
         Kind.JSON: st.lists(st.text(max_size=8), max_size=3),
-        Kind.REF: st.uuids().map(str)}
+        Kind.REF: st.uuids().map(str),
+        Kind.DOMAIN: st.from_regex(r"[a-z]{1,10}\.example", fullmatch=True),
+        Kind.EMAIL: st.from_regex(r"[a-z]{1,8}@[a-z]{1,8}\.example", fullmatch=True)}
 
 ENTITY_NAMES = sorted(ENTITIES)
 # What partners write: most ops go there, so they reach the field rules, not the first refusal.

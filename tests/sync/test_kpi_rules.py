@@ -17,6 +17,7 @@ import pytest
 
 from tests.server.support import new_id, op, push_one, registration
 from workbench.domain.leads import CLOCK_SKEW
+from workbench.domain.model import REGISTRATIONS
 from workbench.domain.values import InvalidValue, format_datetime
 from workbench.store import records
 
@@ -62,7 +63,7 @@ def test_a_first_contact_outside_assignment_to_now_is_refused(lead_setup, when, 
     reason = _refused_both_ways(rep, server, "leads", lead_id,
                                 {"working_status": "contacted", "first_contact_at": _stamp(when)},
                                 version=1, old={"working_status": "new"})
-    assert reason.startswith("first_contact_at: ") and words in reason
+    assert reason.startswith("First contact: ") and words in reason  # the label the rep sees
     assert rep.get("leads", lead_id)["first_contact_at"] is None
     assert server.get(f"/api/v1/records/leads/{lead_id}").json()["version"] == 1
 
@@ -88,7 +89,7 @@ def test_a_lead_is_marked_contacted_only_with_its_contact_time(lead_setup):
     lead_id, rep, server = lead_setup
     reason = _refused_both_ways(rep, server, "leads", lead_id, {"working_status": "contacted"},
                                 version=1, old={"working_status": "new"})
-    assert reason == "first_contact_at: say when the lead was first contacted"
+    assert reason == "First contact: say when the lead was first contacted"
 
 
 def test_a_contact_a_few_minutes_ahead_of_the_server_clock_is_taken(vendor_server, partner):
@@ -125,7 +126,8 @@ def test_an_approved_registrations_deal_terms_need_an_amendment(approved, field,
     record_id, record, rep, server = approved
     reason = _refused_both_ways(rep, server, "registrations", record_id, {field: value},
                                 version=record["version"], old={field: record[field]})
-    assert reason.startswith(f"{field}: ") and "amendment that the vendor approves" in reason
+    assert reason.startswith(f"{REGISTRATIONS.title_of(field)}: ")
+    assert "amendment that the vendor approves" in reason
     now = server.get(f"/api/v1/records/registrations/{record_id}").json()
     assert now[field] == record[field] and now["version"] == record["version"]
 

@@ -100,10 +100,10 @@ def test_after_the_saved_message_every_row_still_shows(qtbot, window, tmp_path):
     qtbot.waitUntil(lambda: page.exported is not None, timeout=20_000)
     qtbot.waitUntil(page.state.isVisible)
     wait_idle(qtbot, window)
-    table, viewport = page.table, page.scroll.viewport()
+    table, viewport = page.table, page.scroll_area.viewport()
     last = table.topLevelItem(table.topLevelItemCount() - 1)
     bottom = table.visualItemRect(last).bottom()
     assert bottom < table.viewport().height()  # the list itself never hides a row …
     in_page = table.viewport().mapTo(viewport, table.visualItemRect(last).bottomLeft())
     assert in_page.y() < viewport.height()  # … and at 1366x768 the page shows it, too
-    assert page.scroll.verticalScrollBar().maximum() == 0
+    assert page.scroll_area.verticalScrollBar().maximum() == 0

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from tests.ui.helpers import click, closed, wait_idle
 from workbench.domain.values import parse_datetime
+from workbench.services.changes import Changes
 from workbench.store.schema import sync_log
 
 
@@ -57,6 +58,6 @@ def test_a_failed_sync_keeps_saying_so_until_the_next_one(qtbot, window, store):
                        "summary": None})
     with store.transaction() as conn:  # any later write reloads the page
         conn.execute(sa.update(sync_log).values(message="x"))
-    window.ctx.data_changed.emit()
+    window.ctx.tasks.announce(Changes(outbox=True, conflicts=True, account=True))
     wait_idle(qtbot, window)
     assert page.state.text() == "Sync failed: vendor server unreachable"

@@ -19,13 +19,13 @@ reassigned". Decisions:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from workbench.domain.model import LEAD_WORKING_STATUSES
-from workbench.domain.values import InvalidValue, parse_datetime, utc_now
+from workbench.domain.model import LEAD_WORKING_STATUSES, LEADS
+from workbench.domain.values import parse_datetime, utc_now
 
 FIRST_CONTACT_SLA = timedelta(hours=48)
 # How far a laptop's clock may be off from the vendor server's when a rep logs a contact.
@@ -85,18 +85,18 @@ def check_lead_edit(current: dict[str, Any], changes: Mapping[str, Any],
                     now: datetime | None = None) -> None:
     """A rep's edit of a lead, or InvalidValue naming the field (the store and server both ask)."""
     if current.get("assignment_status") == "recycled":
-        raise InvalidValue("assignment_status", "the vendor took this lead back after the "
-                                                "48-hour first-contact window")
+        raise LEADS.invalid("assignment_status", "the vendor took this lead back after the "
+                                                 "48-hour first-contact window")
     target = changes.get("working_status")
     status = current.get("working_status") or "new"
     if target is not None and target != status:
         if status not in WORKING_STATUS_MOVES.get(target, ()):
-            raise InvalidValue("working_status",
-                               f"the lead is {status}; it cannot be marked {target}")
-        if target == "rejected" and not (changes.get("rejection_reason")
+            raise LEADS.invalid("working_status",
+                                f"the lead is {status}; it cannot be marked {target}")
+        if target == "rejected" and not (str(changes.get("rejection_reason") or "").strip()
                                          or current.get("rejection_reason")):
-            raise InvalidValue("rejection_reason",
-                               "say why the lead is rejected; the vendor sees it")
+            raise LEADS.invalid("rejection_reason",
+                                "say why the lead is rejected; the vendor sees it")
     _check_first_contact(current, changes, now or utc_now())
 
 
@@ -106,21 +106,33 @@ def _check_first_contact(current: dict[str, Any], changes: Mapping[str, Any],
     if "first_contact_at" in changes:
         wanted = changes["first_contact_at"]
         if logged and wanted != logged:
-            raise InvalidValue("first_contact_at", f"the first contact was logged at {logged}; "
+            raise LEADS.invalid("first_contact_at", f"the first contact was logged at {logged}; "
                                                    "it cannot be changed or cleared")
         if wanted:
             _check_contact_time(current.get("assigned_at"), parse_datetime(wanted), now)
     becomes_contacted = changes.get("working_status") == "contacted" \
         and current.get("working_status") != "contacted"
     if becomes_contacted and not changes.get("first_contact_at", logged):
-        raise InvalidValue("first_contact_at", "say when the lead was first contacted")
+        raise LEADS.invalid("first_contact_at", "say when the lead was first contacted")
 
 
 def _check_contact_time(assigned_at: str | None, contact: datetime, now: datetime) -> None:
     if contact > _utc("now", now) + CLOCK_SKEW:
-        raise InvalidValue("first_contact_at", f"{contact:%Y-%m-%d %H:%M} UTC is in the future; "
+        raise LEADS.invalid("first_contact_at", f"{contact:%Y-%m-%d %H:%M} UTC is in the future; "
                                                "log a contact that has happened")
     if assigned_at and contact < parse_datetime(assigned_at) - CLOCK_SKEW:
-        raise InvalidValue("first_contact_at", f"{contact:%Y-%m-%d %H:%M} UTC is before the lead "
+        raise LEADS.invalid("first_contact_at", f"{contact:%Y-%m-%d %H:%M} UTC is before the lead "
                                                f"was assigned ({assigned_at[:16].replace('T', ' ')}"
                                                " UTC)")
+
+
+def first_contact_changes(current: Mapping[str, Any], when: str) -> dict[str, Any]:
+    """What logging a first contact at `when` changes on a lead.
+
+    The first contact is the first one: a contact logged again later moves the working status
+    to "contacted" but keeps the time already recorded, which is what the SLA is measured on.
+    """
+    changes: dict[str, Any] = {"working_status": "contacted"}
+    if not current.get("first_contact_at"):
+        changes["first_contact_at"] = when
+    return changes

@@ -385,9 +385,9 @@ class DuplicateIndex:
                 hit(self._by_domain.get(parent), RELATED_DOMAIN,
                     f"related domain: {query.domain} is part of {parent}")
             for candidate_id in self._by_parent_domain.get(query.domain):
-                other = self._entries[candidate_id][1].domain
+                related = self._entries[candidate_id][1].domain
                 hit([candidate_id], RELATED_DOMAIN,
-                    f"related domain: {other} is part of {query.domain}")
+                    f"related domain: {related} is part of {query.domain}")
         if query.name:
             same_name = set(self._by_name.get(query.name))
             hit(same_name, SAME, f"same company name after normalising ({query.name})")

@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from workbench.domain.errors import InvalidValue
+
 
 class Owner(StrEnum):
     PARTNER = "partner"  # the rep may edit offline
@@ -21,6 +23,8 @@ class Owner(StrEnum):
 
 class Kind(StrEnum):
     TEXT = "text"
+    DOMAIN = "domain"  # a web domain, stored normalised ("https://www.Acme.com/" → "acme.com")
+    EMAIL = "email"  # an email address
     INT = "int"
     MONEY = "money"  # integer cents
     BOOL = "bool"
@@ -28,6 +32,16 @@ class Kind(StrEnum):
     DATETIME = "datetime"
     JSON = "json"  # a JSON list of strings
     REF = "ref"  # the UUID of another record
+
+    @property
+    def is_text(self) -> bool:
+        """Stored and sent as text whatever it means (text, domain, email)."""
+        return self in (Kind.TEXT, Kind.DOMAIN, Kind.EMAIL)
+
+
+# Name endings that say how a value is stored, not what it is: "deal_value_cents" is the deal
+# value to the rep, "account_id" the account, "approved_at" when it was approved.
+_STORAGE_SUFFIXES = ("_cents", "_id", "_at", "_on")
 
 
 @dataclass(frozen=True)
@@ -39,11 +53,25 @@ class Field:
     choices: tuple[str, ...] = ()
     ref: str | None = None  # entity name for Kind.REF
     max_length: int = 2000
-    label: str = ""
+    label: str = ""  # what the rep sees; default: the name without its storage suffix
+    minimum: int | None = None  # bounds of INT and MONEY values (money: cents)
+    maximum: int | None = None
 
     @property
     def title(self) -> str:
-        return self.label or self.name.replace("_", " ").capitalize()
+        """The name the rep sees on screen and in every message about this field."""
+        if self.label:
+            return self.label
+        name = self.name
+        for suffix in _STORAGE_SUFFIXES:
+            if name.endswith(suffix) and name != suffix:
+                name = name.removesuffix(suffix)
+                break
+        return name.replace("_", " ").capitalize()
+
+    def invalid(self, problem: str) -> InvalidValue:
+        """The error for a bad value of this field, worded with the label the rep sees."""
+        return InvalidValue(self.name, problem, self.title)
 
 
 @dataclass(frozen=True)
@@ -68,6 +96,15 @@ class Entity:
     def has_field(self, name: str) -> bool:
         return name in self._by_name
 
+    def title_of(self, name: str) -> str:
+        """The label of a field, or the name itself for something that is not a field."""
+        spec = self._by_name.get(name)
+        return spec.title if spec else name
+
+    def invalid(self, name: str, problem: str) -> InvalidValue:
+        """InvalidValue for one of this entity's fields, worded with its label."""
+        return InvalidValue(name, problem, self.title_of(name))
+
     def partner_fields(self) -> list[str]:
         return [f.name for f in self.fields if f.owner is Owner.PARTNER]
 
@@ -84,8 +121,9 @@ class UnknownField(KeyError):
 META_FIELDS = ("id", "created_at", "updated_at", "version", "deleted")
 
 P, V = Owner.PARTNER, Owner.VENDOR
-T, I, M, B, D, DT, J, R = (Kind.TEXT, Kind.INT, Kind.MONEY, Kind.BOOL, Kind.DATE, Kind.DATETIME,
-                           Kind.JSON, Kind.REF)
+T, N, M, B, D, DT, J, R = (Kind.TEXT, Kind.INT, Kind.MONEY, Kind.BOOL, Kind.DATE, Kind.DATETIME,
+                           Kind.JSON, Kind.REF)  # N: a whole number
+DOM, EM = Kind.DOMAIN, Kind.EMAIL
 
 MOTIONS = ("reseller", "referral", "co-sell", "services", "technology", "affiliate", "marketplace")
 TIERS = ("bronze", "silver", "gold", "platinum")
@@ -108,6 +146,10 @@ MDF_STATUSES = ("draft", "submitted", "approved", "rejected", "claimed", "paid")
 COMMISSION_STATUSES = ("pending", "approved", "paid")
 ACTIVITY_KINDS = ("login", "download", "registration", "training", "closed_won", "content_share",
                   "event")
+# Opportunity stages as the vendor's CRM numbers them: the stage field holds the index (0-5);
+# the outcome, not the stage, says whether a deal was won or lost.
+OPPORTUNITY_STAGES = ("Prospecting", "Qualification", "Discovery", "Solution", "Proposal",
+                      "Negotiation")
 
 ENTITIES: dict[str, Entity] = {}
 
@@ -137,18 +179,18 @@ PARTNERS = _entity(
 
 PARTNER_USERS = _entity(
     "partner_users", V,
-    Field("email", T, V, required=True, max_length=320),
+    Field("email", EM, V, required=True, max_length=320),
     Field("name", T, V, max_length=200),
     Field("role", T, V, choices=PARTNER_USER_ROLES),
     Field("certification_status", T, V, max_length=100),
-    Field("enablement_percent", I, V),
+    Field("enablement_percent", N, V, minimum=0, maximum=100, label="Enablement"),
     label="Partner user",
 )
 
 ACCOUNTS = _entity(
     "accounts", P,
     Field("name", T, P, required=True, max_length=200),
-    Field("domain", T, P, max_length=253),
+    Field("domain", DOM, P, max_length=253),
     Field("industry", T, P, max_length=100),
     Field("country", T, P, max_length=100),
     Field("region", T, P, max_length=100),
@@ -160,7 +202,7 @@ CONTACTS = _entity(
     "contacts", P,
     Field("account_id", R, P, required=True, ref="accounts"),
     Field("name", T, P, required=True, max_length=200),
-    Field("email", T, P, max_length=320),
+    Field("email", EM, P, max_length=320),
     Field("phone", T, P, max_length=50),
     Field("role", T, P, max_length=100),
     label="Contact",
@@ -170,11 +212,11 @@ REGISTRATIONS = _entity(
     "registrations", P,
     # what the rep drafts
     Field("account_id", R, P, ref="accounts"),
-    Field("customer_name", T, P, required=True, max_length=200),
-    Field("customer_domain", T, P, max_length=253),
+    Field("customer_name", T, P, required=True, max_length=200, label="Customer"),
+    Field("customer_domain", DOM, P, max_length=253, label="Domain"),
     Field("contact_id", R, P, ref="contacts"),
     Field("product", T, P, required=True, max_length=200),
-    Field("deal_value_cents", M, P, required=True, label="Deal value"),
+    Field("deal_value_cents", M, P, required=True, minimum=1, label="Deal value"),
     Field("currency", T, P, max_length=3),
     Field("expected_close_date", D, P, required=True),
     Field("notes", T, P, max_length=10000),
@@ -194,10 +236,10 @@ REGISTRATIONS = _entity(
 OPPORTUNITIES = _entity(
     "opportunities", V,
     Field("name", T, V, required=True, max_length=200),
-    Field("customer_name", T, V, max_length=200),
-    Field("customer_domain", T, V, max_length=253),
+    Field("customer_name", T, V, max_length=200, label="Customer"),
+    Field("customer_domain", DOM, V, max_length=253, label="Domain"),
     Field("registration_id", R, V, ref="registrations"),
-    Field("stage", I, V),  # 0 prospecting … 5 negotiation; outcome says won/lost
+    Field("stage", N, V, minimum=0, maximum=len(OPPORTUNITY_STAGES) - 1),
     Field("amount_cents", M, V),
     Field("currency", T, V, max_length=3),
     Field("opened_on", D, V),
@@ -211,20 +253,20 @@ ATTRIBUTIONS = _entity(
     "attributions", V,
     Field("opportunity_id", R, V, required=True, ref="opportunities"),
     Field("role", T, V, required=True, choices=ATTRIBUTION_ROLES),
-    Field("split_percent", I, V),
+    Field("split_percent", N, V, minimum=0, maximum=100, label="Credit split"),
     label="Attribution",
 )
 
 LEADS = _entity(
     "leads", V,
     Field("company_name", T, V, required=True, max_length=200),
-    Field("company_domain", T, V, max_length=253),
-    Field("contact_name", T, V, max_length=200),
-    Field("contact_email", T, V, max_length=320),
+    Field("company_domain", DOM, V, max_length=253, label="Domain"),
+    Field("contact_name", T, V, max_length=200, label="Contact"),
+    Field("contact_email", EM, V, max_length=320),
     Field("source", T, V, max_length=100),
     Field("assigned_at", DT, V),
-    Field("assignment_status", T, V, choices=LEAD_ASSIGNMENT_STATUSES),
-    Field("working_status", T, P, choices=LEAD_WORKING_STATUSES),
+    Field("assignment_status", T, V, choices=LEAD_ASSIGNMENT_STATUSES, label="Assignment"),
+    Field("working_status", T, P, choices=LEAD_WORKING_STATUSES, label="Status"),
     Field("rejection_reason", T, P, max_length=2000),
     Field("first_contact_at", DT, P),
     Field("notes", T, P, max_length=10000),
@@ -234,7 +276,7 @@ LEADS = _entity(
 CASES = _entity(
     "cases", P,
     Field("account_id", R, P, ref="accounts"),
-    Field("customer_domain", T, P, max_length=253),
+    Field("customer_domain", DOM, P, max_length=253),
     Field("subject", T, P, required=True, max_length=300),
     Field("description", T, P, max_length=20000),
     Field("severity", T, P, choices=CASE_SEVERITIES),
@@ -247,14 +289,14 @@ CASES = _entity(
 CASE_COMMENTS = _entity(
     "case_comments", P,
     Field("case_id", R, P, required=True, ref="cases"),
-    Field("body", T, P, required=True, max_length=20000),
+    Field("body", T, P, required=True, max_length=20000, label="Comment"),
     Field("author", T, P, max_length=320),
     label="Case comment",
 )
 
 LEARNING_RECORDS = _entity(
     "learning_records", V,
-    Field("user_email", T, V, max_length=320),
+    Field("user_email", EM, V, max_length=320),
     Field("kind", T, V, required=True, choices=LEARNING_KINDS),
     Field("name", T, V, required=True, max_length=200),
     Field("level", T, V, choices=CERTIFICATION_LEVELS),
@@ -268,7 +310,7 @@ MDF_REQUESTS = _entity(
     "mdf_requests", P,
     Field("activity_name", T, P, required=True, max_length=200),
     Field("description", T, P, max_length=10000),
-    Field("requested_cents", M, P, required=True, label="Requested amount"),
+    Field("requested_cents", M, P, required=True, minimum=1, label="Requested amount"),
     Field("planned_date", D, P),
     Field("claim_cents", M, P, label="Claimed amount"),
     Field("claim_evidence", T, P, max_length=2000),
@@ -290,7 +332,7 @@ COMMISSIONS = _entity(
 
 ACTIVITY_EVENTS = _entity(
     "activity_events", V,
-    Field("user_email", T, V, max_length=320),
+    Field("user_email", EM, V, max_length=320),
     Field("kind", T, V, required=True, choices=ACTIVITY_KINDS),
     Field("occurred_at", DT, V, required=True),
     Field("detail", T, V, max_length=2000),
@@ -305,6 +347,13 @@ PROGRAM_AVERAGES = _entity(
     scope="global",
     label="Program average",
 )
+
+
+def stage_name(stage: int | None) -> str:
+    """"Negotiation" for stage 5; "" for no stage, the number itself for one out of range."""
+    if stage is None:
+        return ""
+    return OPPORTUNITY_STAGES[stage] if 0 <= stage < len(OPPORTUNITY_STAGES) else str(stage)
 
 
 def entity(name: str) -> Entity:

@@ -6,14 +6,15 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
+from workbench.domain import mdf
 from workbench.domain.leads import check_lead_edit
-from workbench.domain.values import InvalidValue
+from workbench.domain.model import REGISTRATIONS
 
 # Values a new record starts with when the creator gave none.
 DEFAULTS: dict[str, dict[str, Any]] = {
     "registrations": {"status": "draft", "currency": "USD"},
     "cases": {"status": "new", "severity": "normal", "escalation_requested": False},
-    "mdf_requests": {"status": "draft"},
+    "mdf_requests": {"status": mdf.INITIAL_STATUS},
     "leads": {"working_status": "new", "assignment_status": "assigned"},
     "opportunities": {"stage": 0, "outcome": "open", "currency": "USD"},
 }
@@ -33,30 +34,24 @@ def check_record(entity_name: str, record: dict[str, Any], today: date | None = 
 
 
 def _check_registration(record: dict[str, Any], today: date) -> None:
-    value = record.get("deal_value_cents")
-    if value is not None and value <= 0:
-        raise InvalidValue("deal_value_cents", "a registered deal must have a value above zero")
+    # The deal value's bounds are declared on the field (model.py); these rules span fields.
     currency = record.get("currency")
     if currency and (len(currency) != 3 or not currency.isalpha()):
-        raise InvalidValue("currency", f"expected a 3-letter ISO code such as USD, got {currency!r}")
+        raise REGISTRATIONS.invalid("currency", f"expected a 3-letter ISO code such as USD, "
+                                                f"got {currency!r}")
     if not (record.get("customer_domain") or record.get("account_id") or record.get("customer_name")):
-        raise InvalidValue("customer_name", "a registration needs the customer")
+        raise REGISTRATIONS.invalid("customer_name", "a registration needs the customer")
 
 
 def check_submittable(record: dict[str, Any], today: date) -> None:
     """A registration may be sent to the vendor only with a close date still ahead."""
     close = record.get("expected_close_date")
     if close and date.fromisoformat(close) < today:
-        raise InvalidValue("expected_close_date",
-                           f"{close} is in the past; set the date the deal is now expected to close")
+        raise REGISTRATIONS.invalid("expected_close_date", f"{close} is in the past; set the date "
+                                                           "the deal is now expected to close")
 
 
-def _check_mdf(record: dict[str, Any], today: date) -> None:
-    if (record.get("requested_cents") or 0) <= 0:
-        raise InvalidValue("requested_cents", "request an amount above zero")
-
-
-_CHECKS = {"registrations": _check_registration, "mdf_requests": _check_mdf}
+_CHECKS = {"registrations": _check_registration}
 
 
 # Who the customer is decides the conflict check; once the vendor has seen the registration, the
@@ -82,18 +77,18 @@ def check_partner_edit(entity_name: str, current: dict[str, Any], changes: Mappi
         return
     for name in changes:
         if name in REGISTRATION_IDENTITY_FIELDS:
-            raise InvalidValue(name, f"cannot change once the registration is "
-                                     f"{str(current['status']).replace('_', ' ')}; withdraw it "
-                                     "and register the right customer")
+            raise REGISTRATIONS.invalid(name, f"cannot change once the registration is "
+                                              f"{str(current['status']).replace('_', ' ')}; "
+                                              "withdraw it and register the right customer")
         if name in REGISTRATION_DEAL_TERMS and current.get("status") in APPROVED_STATUSES:
-            raise InvalidValue(name, f"the {REGISTRATION_DEAL_TERMS[name]} was approved by the "
-                                     "vendor and cannot be edited; changing it needs an amendment "
-                                     "that the vendor approves")
+            raise REGISTRATIONS.invalid(name, f"the {REGISTRATION_DEAL_TERMS[name]} was approved "
+                                              "by the vendor and cannot be edited; changing it "
+                                              "needs an amendment that the vendor approves")
 
 
 def check_partner_delete(entity_name: str, current: dict[str, Any]) -> None:
     """Only a draft registration may be deleted; a submitted one is withdrawn instead."""
     if entity_name == "registrations" and current.get("status") not in (None, "draft"):
-        raise InvalidValue("status", f"only a draft registration can be deleted; this one is "
-                                     f"{str(current['status']).replace('_', ' ')} "
-                                     "(withdraw it instead)")
+        raise REGISTRATIONS.invalid("status", f"only a draft registration can be deleted; this "
+                                              f"one is {str(current['status']).replace('_', ' ')} "
+                                              "(withdraw it instead)")

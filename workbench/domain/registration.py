@@ -33,7 +33,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
+from workbench.domain.errors import IllegalTransition
 from workbench.domain.model import REGISTRATION_STATUSES
+
+__all__ = ["IllegalTransition", "RegistrationStatus", "allowed_actions", "next_status",
+           "protection", "can_renew", "lapsed_status", "is_active", "CLAIMING_STATUSES",
+           "ACTIVE_LOCALLY"]
 
 
 class RegistrationStatus(StrEnum):
@@ -73,17 +78,6 @@ _REVIEW_REASONS = {"renew": "renewal", "dispute": "dispute"}
 PROTECTION_DAYS = 90
 WARNING_DAY = 75
 PROTECTION_PERIOD = timedelta(days=PROTECTION_DAYS)
-
-
-class IllegalTransition(ValueError):
-    """An action that the registration's current status does not allow; says what is allowed."""
-
-    def __init__(self, message: str, *, action: str = "", current: str = "",
-                 allowed: tuple[str, ...] = ()) -> None:
-        super().__init__(message)
-        self.action = action
-        self.current = current
-        self.allowed = allowed
 
 
 def allowed_actions(current: str, actor: str | None = None) -> tuple[str, ...]:
@@ -196,6 +190,24 @@ def lapsed_status(status: str, approved_at: datetime | None, now: datetime) -> s
     if status == S.APPROVED and approved_at is not None and protection(approved_at, now).lapsed:
         return S.EXPIRED
     return status
+
+
+# "Active registration": one that claims its customer. Sent to the vendor and not finished
+# (submitted, pending review, approved and still inside its protection window), these block
+# another partner's registration of the same customer on the server. In the workbench a draft
+# also counts: it is the rep's own claim on the customer, not yet sent.
+CLAIMING_STATUSES = (S.SUBMITTED, S.PENDING_REVIEW, S.APPROVED)
+ACTIVE_LOCALLY = (S.DRAFT, *CLAIMING_STATUSES)
+
+
+def is_active(status: str | None, approved_at: datetime | None, now: datetime, *,
+              drafts: bool = False) -> bool:
+    """Whether a registration still claims its customer at `now` (a lapsed approval does not).
+
+    `drafts=True` for the local duplicate check, where the rep's own drafts count too.
+    """
+    statuses = ACTIVE_LOCALLY if drafts else CLAIMING_STATUSES
+    return lapsed_status(status or S.DRAFT, approved_at, now) in statuses
 
 
 def _status(value: str) -> RegistrationStatus:

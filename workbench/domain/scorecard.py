@@ -67,6 +67,7 @@ from typing import Any, NamedTuple
 
 from workbench.domain import scoring
 from workbench.domain.leads import lead_sla
+from workbench.domain.model import CERTIFICATION_LEVELS, OPPORTUNITY_STAGES
 from workbench.domain.values import InvalidValue, format_datetime, parse_datetime
 
 Row = Mapping[str, Any]
@@ -76,9 +77,9 @@ DAYS_30 = timedelta(days=30)
 YEAR_DAYS = 365
 TREND_MONTHS = 12
 TOP_ACCOUNTS = 10
-STAGE_NAMES = ("Prospecting", "Qualification", "Discovery", "Solution", "Proposal", "Negotiation")
+STAGE_NAMES = OPPORTUNITY_STAGES  # declared with the opportunity's stage field
 INFLUENCE_ROLES = ("influenced", "fulfillment", "referral")
-CERTIFICATION_LEVEL_ORDER = ("basic", "advanced", "expert")
+CERTIFICATION_LEVEL_ORDER = CERTIFICATION_LEVELS  # lowest first, as the model declares them
 
 # ---------------------------------------------------------------------------------------------
 # Periods
@@ -130,13 +131,13 @@ def parse_period(text: str | None, now: datetime) -> Period:
         return quarter_of(now)
     match = _PERIOD.match(text)
     if not match:
-        raise InvalidValue("period", f"expected a quarter such as 2026Q3, got {text!r}")
+        raise InvalidValue("period", f"expected a quarter such as 2026Q3, got {text!r}", "Quarter")
     period = Period(int(match.group(1)), int(match.group(2)))
     if period.year < 1900:
-        raise InvalidValue("period", f"{period.label} is before 1900")
+        raise InvalidValue("period", f"{period.label} is before 1900", "Quarter")
     if period.first_day > now.astimezone(UTC).date():
         raise InvalidValue("period", f"{period.label} has not begun yet (today is "
-                                     f"{now.astimezone(UTC).date().isoformat()})")
+                                     f"{now.astimezone(UTC).date().isoformat()})", "Quarter")
     return period
 
 
@@ -347,8 +348,9 @@ def _tier_json(tier: TierProgress, certification_level: str) -> dict[str, Any]:
 
 def _number(value: object) -> object:
     if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() and value.as_tuple().exponent >= 0 \
-            else float(value)
+        exponent = value.as_tuple().exponent  # "n", "N" or "F" for NaN and infinity
+        whole = isinstance(exponent, int) and exponent >= 0 and value == value.to_integral_value()
+        return int(value) if whole else float(value)
     return value
 
 
@@ -385,7 +387,7 @@ def compute_scorecard(data: ScorecardData, period: Period, now: datetime) -> Sco
     engagement_90 = _score(activity, at.days_90_stamp, at.as_of_stamp)
     certification = certification_level(data.learning_records, at.as_of)
     sourced, influenced = attributed_revenue(deals, data.attributions, at)
-    tier = tier_progress(sourced.value or 0, registrations_in_quarter(regs, period, at.as_of),
+    tier = tier_progress(int(sourced.value or 0), registrations_in_quarter(regs, period, at.as_of),
                          certification, engagement_90.total)
     lead_stats = lead_sla_compliance(data.leads, at.as_of)
     funnel = registration_funnel(regs, deals, at)
@@ -532,8 +534,10 @@ class _Registration(NamedTuple):
                 and (self.decided_at is None or self.decided_at <= as_of))
 
     def hours_to_approval(self) -> float:
-        return (parse_datetime(self.approved_at) -  # type: ignore[arg-type]
-                parse_datetime(self.submitted_at)).total_seconds() / 3600  # type: ignore[arg-type]
+        if self.approved_at is None or self.submitted_at is None:
+            raise ValueError("only an approved registration has a time to approval")
+        return (parse_datetime(self.approved_at) -
+                parse_datetime(self.submitted_at)).total_seconds() / 3600
 
 
 class _Deal(NamedTuple):
@@ -804,10 +808,10 @@ def lead_sla_compliance(leads: Iterable[Row], as_of: datetime) -> LeadSlaStats:
     met = breached = pending = 0
     for lead in leads:
         assigned_at = _moment(lead.get("assigned_at"))
-        if not _in_days(assigned_at, as_of - DAYS_90, as_of) or \
+        if assigned_at is None or not _in_days(assigned_at, as_of - DAYS_90, as_of) or \
                 lead.get("working_status") == "rejected":
             continue
-        outcome = _lead_outcome(lead, assigned_at, as_of)  # type: ignore[arg-type]
+        outcome = _lead_outcome(lead, assigned_at, as_of)
         met += outcome == "met"
         breached += outcome == "breached"
         pending += outcome == "pending"
@@ -843,7 +847,7 @@ def parse_activity(events: Iterable[Row]) -> Activity:
     """The events the engagement formula counts, with their canonical stamps."""
     parsed = []
     for event in events:
-        name = _ENGAGEMENT_KINDS.get(event.get("kind"))  # type: ignore[arg-type]
+        name = _ENGAGEMENT_KINDS.get(str(event.get("kind")))
         stamp = _stamp(event.get("occurred_at"))
         if name and stamp is not None:
             parsed.append((name, stamp))

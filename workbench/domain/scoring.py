@@ -13,6 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from workbench.domain.formatting import money_brief
+
 # ---------------------------------------------------------------------------------------------
 # Engagement score
 
@@ -142,7 +144,7 @@ def gap_to_next_tier(inputs: TierInputs) -> list[str]:
     options = {c: [None, *_upgrades(c, values[c], score.points[c])] for c in _SUGGESTION_ORDER}
     best_key, best_plan = None, None
     for plan in itertools.product(*options.values()):
-        steps = [(c, step) for c, step in zip(options, plan) if step is not None]
+        steps = [(c, step) for c, step in zip(options, plan, strict=True) if step is not None]
         gained = sum(step[1] for _, step in steps)
         if gained < score.points_to_next:
             continue
@@ -173,11 +175,18 @@ def _values(inputs: TierInputs) -> dict[str, object]:
 
 def _points(criterion: str, value: object) -> int:
     if criterion == "certification":
-        return CERTIFICATION_POINTS[value]  # type: ignore[index]
+        return CERTIFICATION_POINTS[str(value)]
     if value is None:  # NPS not measured
         return 0
     bands = _BANDS[criterion]
-    return max(band.points for band in bands if band.holds(value))  # type: ignore[arg-type]
+    return max(band.points for band in bands if band.holds(_number(value)))
+
+
+def _number(value: object) -> float:
+    """A criterion's figure (cents, counts, NPS, score) as a number, checked by _inputs."""
+    if isinstance(value, (int, float, Decimal)):
+        return float(value)
+    raise TypeError(f"expected a number, got {value!r}")
 
 
 def _next_tier(tier: str) -> tuple[str | None, int]:
@@ -188,6 +197,7 @@ def _next_tier(tier: str) -> tuple[str | None, int]:
 
 def _upgrades(criterion: str, value: object, current: int) -> list[tuple[object, int, int]]:
     """(target, points gained, bands climbed) for every higher band of one criterion."""
+    levels: list[tuple[object, int]]
     if criterion == "certification":
         levels = [(level, pts) for level, pts in CERTIFICATION_POINTS.items() if pts > current]
     else:
@@ -200,12 +210,14 @@ def _describe(criterion: str, value: object, target: object, gained: int) -> str
     if criterion == "certification":
         what = "all certifications" if target == "all" else f"the {target} certification"
         return f"complete {what} {plus}"
-    band: _Band = target  # type: ignore[assignment]
+    if not isinstance(target, _Band):
+        raise TypeError(f"{criterion}: expected a band, got {target!r}")
+    band = target
     if criterion == "sourced_revenue":
-        more = int(band.floor) - value  # type: ignore[operator]
+        more = int(band.floor) - int(_number(value))
         return f"{_money(more)} more sourced revenue {plus}"
     if criterion == "registrations":
-        more = int(band.floor) - value  # type: ignore[operator]
+        more = int(band.floor) - int(_number(value))
         return f"{more} more registration{'s' if more != 1 else ''} this quarter {plus}"
     goal = f"above {band.floor:g}" if band.strict else f"{band.floor:g}"
     if criterion == "satisfaction":
@@ -219,11 +231,7 @@ def _describe(criterion: str, value: object, target: object, gained: int) -> str
 
 def _money(cents: int) -> str:
     """$40K for whole thousands, else $12,345 or $12,345.67."""
-    if cents % 100_000 == 0:
-        return f"${cents // 100_000:,}K"
-    if cents % 100 == 0:
-        return f"${cents // 100:,}"
-    return f"${cents / 100:,.2f}"
+    return money_brief(cents)
 
 
 # ---------------------------------------------------------------------------------------------

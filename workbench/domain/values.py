@@ -1,7 +1,9 @@
 """Checking and normalising field values.
 
 One function, `coerce`, turns what a person typed (CLI, CSV, a dialog) or what arrived over the
-wire into the canonical stored value, or raises `InvalidValue` naming the field and the problem.
+wire into the canonical stored value, or raises `InvalidValue` naming the field (by the label the
+rep sees) and the problem. What a field accepts is declared with it in `model.py`: its kind
+(text, domain, email, money …), choices, length and bounds.
 """
 
 from __future__ import annotations
@@ -13,18 +15,14 @@ from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from workbench.domain.errors import InvalidValue
 from workbench.domain.matching import normalise_domain
 from workbench.domain.model import Entity, Field, Kind
 
+__all__ = ["InvalidValue", "coerce", "coerce_fields", "missing_required", "parse_money_cents"]
 
-class InvalidValue(ValueError):
-    """A value a person or a peer supplied is not acceptable. Says which field and why."""
-
-    def __init__(self, field: str, problem: str) -> None:
-        super().__init__(f"{field}: {problem}")
-        self.field = field
-        self.problem = problem
-
+# Money is integer cents: never negative, and nothing a channel deal could be.
+MONEY_MAXIMUM = 10**15
 
 _MONEY = re.compile(r"^\s*[$€£]?\s*(-?[\d,]*\.?\d*)\s*([kKmM]?)\s*$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -79,7 +77,7 @@ def coerce(spec: Field, value: Any) -> Any:
     """Canonical value for `spec`, or InvalidValue. None and '' mean 'no value'."""
     if value is None or (isinstance(value, str) and value.strip() == "" and spec.kind is not Kind.BOOL):
         if spec.required:
-            raise InvalidValue(spec.name, "is required")
+            raise spec.invalid("is required")
         return None
     handler = _COERCERS[spec.kind]
     try:
@@ -87,9 +85,9 @@ def coerce(spec: Field, value: Any) -> Any:
     except InvalidValue:
         raise
     except (ValueError, TypeError, InvalidOperation, json.JSONDecodeError, RecursionError):
-        raise InvalidValue(spec.name, f"{_EXPECTED[spec.kind]}, got {_shown(value)}") from None
+        raise spec.invalid(f"{_EXPECTED[spec.kind]}, got {_shown(value)}") from None
     if spec.choices and spec.kind is not Kind.JSON and result is not None and result not in spec.choices:
-        raise InvalidValue(spec.name, f"must be one of {', '.join(spec.choices)}; got {value!r}")
+        raise spec.invalid(f"must be one of {', '.join(spec.choices)}; got {value!r}")
     return result
 
 
@@ -102,12 +100,12 @@ def _shown(value: Any) -> str:
 def _check_characters(spec: Field, text: str) -> None:
     """Text every store and database can hold: no NUL, no lone surrogate (invalid Unicode)."""
     if "\x00" in text:
-        raise InvalidValue(spec.name, "contains a NUL character")
+        raise spec.invalid("contains a NUL character")
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
-        raise InvalidValue(spec.name, "contains characters that are not valid text (a lone "
-                                      "surrogate)") from None
+        raise spec.invalid("contains characters that are not valid text (a lone "
+                           "surrogate)") from None
 
 
 def _text(spec: Field, value: Any) -> str:
@@ -118,31 +116,30 @@ def _text(spec: Field, value: Any) -> str:
     if spec.choices:
         text = text.lower().replace(" ", "_") if "_" in "".join(spec.choices) else text.lower()
     if len(text) > spec.max_length:
-        raise InvalidValue(spec.name, f"is {len(text)} characters long; at most {spec.max_length}")
-    if spec.name.endswith("email") and text and not _EMAIL.match(text):
-        raise InvalidValue(spec.name, f"is not an email address: {text!r}")
-    if spec.name.endswith("domain") and text:
-        return _domain(spec, text)
+        raise spec.invalid(f"is {len(text)} characters long; at most {spec.max_length}")
     return text
 
 
-def _domain(spec: Field, text: str) -> str:
+def _email(spec: Field, value: Any) -> str:
+    text = _text(spec, value)
+    if text and not _EMAIL.match(text):
+        raise spec.invalid(f"is not an email address: {text!r}")
+    return text
+
+
+def _domain(spec: Field, value: Any) -> str:
     """Web domains are stored normalised ("https://www.Acme.com/" → "acme.com")."""
+    text = _text(spec, value)
+    if not text:
+        return text
     domain = normalise_domain(text)
     if not domain or "." not in domain:
-        raise InvalidValue(spec.name, f"is not a web domain: {text!r}")
+        raise spec.invalid(f"is not a web domain: {text!r}")
     return domain
 
 
 # Whole-number fields are stored as 32-bit integers (SQLite and PostgreSQL alike).
 INT_RANGE = (-(2**31), 2**31 - 1)
-
-
-def _int(spec: Field, value: Any) -> int:
-    number = _whole_number(value)
-    if spec.kind is Kind.INT and not INT_RANGE[0] <= number <= INT_RANGE[1]:
-        raise InvalidValue(spec.name, f"must be between {INT_RANGE[0]} and {INT_RANGE[1]}")
-    return number
 
 
 def _whole_number(value: Any) -> int:
@@ -158,12 +155,27 @@ def _whole_number(value: Any) -> int:
     raise TypeError
 
 
+def _int(spec: Field, value: Any) -> int:
+    number = _whole_number(value)
+    low, high = spec.minimum, spec.maximum
+    if (low is not None and number < low) or (high is not None and number > high):
+        if low is not None and high is not None:
+            raise spec.invalid(f"must be between {low} and {high}; got {number}")
+        raise spec.invalid(f"must be at least {low}; got {number}" if low is not None
+                           else f"must be at most {high}; got {number}")
+    if spec.kind is Kind.INT and not INT_RANGE[0] <= number <= INT_RANGE[1]:
+        raise spec.invalid(f"must be between {INT_RANGE[0]} and {INT_RANGE[1]}")
+    return number
+
+
 def _money(spec: Field, value: Any) -> int:
     cents = parse_money_cents(value) if isinstance(value, str) else _whole_number(value)
-    if cents < 0:
-        raise InvalidValue(spec.name, "must not be negative")
-    if cents > 10**15:
-        raise InvalidValue(spec.name, "is implausibly large")
+    low = spec.minimum if spec.minimum is not None else 0
+    if cents < low:
+        raise spec.invalid("must be above zero" if low == 1 else "must not be negative"
+                           if low == 0 else f"must be at least {low / 100:,.2f}")
+    if cents > (spec.maximum if spec.maximum is not None else MONEY_MAXIMUM):
+        raise spec.invalid("is implausibly large")
     return cents
 
 
@@ -193,8 +205,7 @@ def _datetime(spec: Field, value: Any) -> str:
             raise TypeError
         return format_datetime(parse_datetime(value.strip()))
     except OverflowError:  # e.g. 9999-12-31T23:59:59-05:00 is in the year 10000 in UTC
-        raise InvalidValue(spec.name, f"{_shown(value)} is outside the years 0001-9999 in "
-                                      "UTC") from None
+        raise spec.invalid(f"{_shown(value)} is outside the years 0001-9999 in UTC") from None
 
 
 def _json(spec: Field, value: Any) -> list[str]:
@@ -210,8 +221,8 @@ def _json(spec: Field, value: Any) -> list[str]:
     items = [i.strip().lower() for i in items if i.strip()]
     unknown = [i for i in items if spec.choices and i not in spec.choices]
     if unknown:
-        raise InvalidValue(spec.name, f"unknown value(s) {', '.join(unknown)}; "
-                                      f"choose from {', '.join(spec.choices)}")
+        raise spec.invalid(f"unknown value(s) {', '.join(unknown)}; "
+                           f"choose from {', '.join(spec.choices)}")
     return list(dict.fromkeys(items))
 
 
@@ -221,9 +232,11 @@ def _ref(spec: Field, value: Any) -> str:
     return str(uuid.UUID(value.strip()))
 
 
-_COERCERS = {Kind.TEXT: _text, Kind.INT: _int, Kind.MONEY: _money, Kind.BOOL: _bool,
-             Kind.DATE: _date, Kind.DATETIME: _datetime, Kind.JSON: _json, Kind.REF: _ref}
-_EXPECTED = {Kind.TEXT: "expected text", Kind.INT: "expected a whole number",
+_COERCERS = {Kind.TEXT: _text, Kind.DOMAIN: _domain, Kind.EMAIL: _email, Kind.INT: _int,
+             Kind.MONEY: _money, Kind.BOOL: _bool, Kind.DATE: _date, Kind.DATETIME: _datetime,
+             Kind.JSON: _json, Kind.REF: _ref}
+_EXPECTED = {Kind.TEXT: "expected text", Kind.DOMAIN: "expected a web domain such as acme.com",
+             Kind.EMAIL: "expected an email address", Kind.INT: "expected a whole number",
              Kind.MONEY: "expected an amount such as 40000 or $40,000.50",
              Kind.BOOL: "expected yes or no", Kind.DATE: "expected a date YYYY-MM-DD",
              Kind.DATETIME: "expected an ISO timestamp", Kind.JSON: "expected a list",
@@ -236,7 +249,8 @@ def coerce_fields(entity: Entity, values: dict[str, Any]) -> dict[str, Any]:
     for name, value in values.items():
         if not entity.has_field(name):
             known = ", ".join(f.name for f in entity.fields)
-            raise InvalidValue(name, f"{entity.name} has no such field (known fields: {known})")
+            raise InvalidValue(name, f"{(entity.label or entity.name).lower()} records have no "
+                                     f"such field (known fields: {known})")
         result[name] = coerce(entity.field(name), value)
     return result
 

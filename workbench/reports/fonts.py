@@ -14,14 +14,15 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from pathlib import Path
 
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
+from workbench import resources
+
 FONT, FONT_BOLD = "DejaVuSans", "DejaVuSans-Bold"
-FONTS_DIR = Path(__file__).resolve().parent.parent / "resources" / "fonts"
+FONTS_DIR = resources.path("fonts")  # workbench/resources/fonts, via importlib.resources
 FALLBACKS = (("WorkbenchHan", "DroidSansFallbackFull.ttf"),  # Chinese characters, kana
              ("WorkbenchHangul", "NanumSquareR.ttf"))        # Korean
 

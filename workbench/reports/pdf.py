@@ -6,7 +6,8 @@ revenue by month, the registration funnel, the engagement trend. Then tier progr
 would close the gap, top accounts and how the figures are computed. "Page N of M" on every page.
 
 DejaVu Sans is embedded (workbench/resources/fonts) so "Müller GmbH" and "Société Générale"
-render everywhere, with CJK fallback fonts per run of text (reports/fonts.py) for 株式会社テスト. `invariant=True` makes the output byte-identical for the same scorecard.
+render everywhere, with CJK fallback fonts per run of text (reports/fonts.py) for 株式会社テスト.
+`invariant=True` makes the output byte-identical for the same scorecard.
 """
 
 from __future__ import annotations
@@ -28,9 +29,20 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen import canvas as pdfcanvas
-from reportlab.platypus import (BaseDocTemplate, CondPageBreak, Flowable, Frame, KeepTogether,
-                                LongTable, PageBreak, PageTemplate, Paragraph, Spacer, Table,
-                                TableStyle)
+from reportlab.platypus import (
+    BaseDocTemplate,
+    CondPageBreak,
+    Flowable,
+    Frame,
+    KeepTogether,
+    LongTable,
+    PageBreak,
+    PageTemplate,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
 
 from workbench import __version__
 from workbench.domain import scorecard as sc
@@ -336,7 +348,7 @@ def _kpi_table(card: Scorecard) -> Table:
         values = (row.value, row.basis, row.program, row.low, row.typical, row.high, row.rating)
         rows.append([Paragraph(metric, CELL_BOLD)] +
                     [_cell(v, style, width)
-                     for v, (_, _, style, _), width in zip(values, KPI_COLUMNS[1:], widths[1:])])
+                     for v, (_, _, style, _), width in zip(values, KPI_COLUMNS[1:], widths[1:], strict=True)])
         styles += _rating_chip(index, row.rating)
     table = Table(rows, colWidths=widths, repeatRows=1)
     table.setStyle(_table_style([
@@ -414,13 +426,13 @@ def _charts(card: Scorecard) -> Table:
 def _revenue_mix(sourced: sc.Measure, influenced: sc.Measure) -> Drawing:
     """One bar split into the sourced and the influenced credit, each labelled with its share."""
     drawing = _frame(_drawing(CONTENT_WIDTH, 58))
-    total = (sourced.value or 0) + (influenced.value or 0)
+    total = int((sourced.value or 0) + (influenced.value or 0))
     if not total:
         return _empty(drawing, "No partner-credited revenue in the last 12 months")
     left, bar_width, y, height = 12, CONTENT_WIDTH - 24, 26, 18
     x = left
     for index, measure in enumerate((sourced, influenced)):
-        share = sc.percent(measure.value or 0, total)
+        share = sc.percent(int(measure.value or 0), total)
         width = bar_width * (measure.value or 0) / total
         if width:
             drawing.add(Rect(x, y, width, height, fillColor=SERIES[index], strokeColor=None))

@@ -1,9 +1,9 @@
 """The scorecard of the partner this workbench belongs to, from the local store (no network).
 
 `load_scorecard` reads everything in one read transaction and hands plain rows to
-`workbench.domain.scorecard`. The formatting helpers here are the one place that turns figures
-into text, shared by the command line, the PDF and the Scorecard view, so all three print the
-same "$1,234,567" and "23.5%".
+`workbench.domain.scorecard`. The text helpers here turn the scorecard's figures into text for
+the command line, the PDF and the Scorecard view, so all three print the same "$1,234,567" and
+"23.5%"; money and dates come from `workbench.domain.formatting`, like everywhere else.
 """
 
 from __future__ import annotations
@@ -12,12 +12,12 @@ import gc
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 
+from workbench.domain import formatting
 from workbench.domain import scorecard as sc
 from workbench.domain.scorecard import Measure, Scorecard
 from workbench.domain.values import format_datetime, parse_datetime, utc_now
@@ -126,11 +126,14 @@ def _fetch(conn: sa.Connection, query: sa.Select) -> list[dict[str, Any]]:
         raise RuntimeError("read the scorecard inside one transaction (store.reading())")
     compiled = query.compile(dialect=conn.dialect)
     parameters = [compiled.params[name] for name in compiled.positiontup or ()]
-    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    dbapi = conn.connection.dbapi_connection
+    if dbapi is None:
+        raise RuntimeError("the connection is closed")
+    cursor = dbapi.cursor()
     try:
         cursor.execute(str(compiled), parameters)
         names = [column[0] for column in cursor.description]
-        return [dict(zip(names, row)) for row in cursor.fetchall()]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
     finally:
         cursor.close()
 
@@ -139,22 +142,11 @@ def _fetch(conn: sa.Connection, query: sa.Select) -> list[dict[str, Any]]:
 # Text
 
 
-def money(cents: int | Decimal | None) -> str:
-    """Whole dollars, rounded half up: "$1,234,567"."""
-    if cents is None:
-        return "—"
-    dollars = (Decimal(cents) / 100).quantize(Decimal(1), ROUND_HALF_UP)
-    return f"-${-dollars:,}" if dollars < 0 else f"${dollars:,}"
-
-
-def money_short(cents: int | float) -> str:
-    """Axis and bar labels: "$0", "$850", "$45K", "$1.2M"."""
-    dollars = cents / 100
-    for size, suffix in ((1_000_000, "M"), (1_000, "K")):
-        if abs(dollars) >= size:
-            text = f"{dollars / size:,.1f}".removesuffix(".0")
-            return f"${text}{suffix}"
-    return f"${dollars:,.0f}"
+# Money and dates read the same here, in the window and on the command line: one module.
+money = formatting.money_rounded  # totals and averages in whole units: "$1,234,567"
+money_short = formatting.money_short  # axis and bar labels: "$850", "$45K", "$1.2M"
+timestamp_text = formatting.timestamp  # "14 Aug 2026, 18:03 UTC"
+day_text = formatting.day  # "14 Aug 2026"
 
 
 def value_text(measure: Measure) -> str:
@@ -205,16 +197,6 @@ def data_as_of_text(card: Scorecard) -> str:
     return timestamp_text(card.data_as_of) if card.data_as_of else NEVER_SYNCED
 
 
-def timestamp_text(moment: datetime) -> str:
-    """"14 Aug 2026, 18:03 UTC" (no %-d: Windows' strftime lacks it)."""
-    moment = moment.astimezone(UTC)
-    return f"{day_text(moment)}, {moment:%H:%M} UTC"
-
-
-def day_text(day: date) -> str:
-    return f"{day.day} {day:%b %Y}"
-
-
 def period_text(card: Scorecard) -> str:
     period = card.period
     return f"{period.title} ({day_text(period.first_day)} – {day_text(period.last_day)})"
@@ -254,7 +236,7 @@ def scorecard_text(card: Scorecard) -> str:
     labels = [f"{r.label} ({r.window})" for r in rows]
     width = max(len(label) for label in labels)
     value_width = max(len(r.value) for r in rows)
-    for label, r in zip(labels, rows):
+    for label, r in zip(labels, rows, strict=True):
         extra = [r.basis] if r.basis else []
         if r.program:
             extra.append(f"program {r.program}")

@@ -16,7 +16,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from workbench.domain import matching
+from workbench.domain import matching, mdf
 from workbench.domain.attribution import AttributionError, check_attributions
 from workbench.domain.leads import should_recycle
 from workbench.domain.model import ENTITIES, UnknownEntity
@@ -56,7 +56,8 @@ def _values(entity_name: str, values: dict[str, Any]) -> dict[str, Any]:
         return coerce_fields(ENTITIES[entity_name],
                              {k: v for k, v in values.items() if v is not None})
     except InvalidValue as error:
-        raise AdminError(str(error), error.field) from None
+        # The admin command line takes each field as an option of the same name (--tier).
+        raise AdminError(f"{error.field}: {error.problem}", error.field) from None
 
 
 def _entity(name: str):
@@ -75,6 +76,8 @@ def _locked_row(tx: WriteTx, entity_name: str, record_id: str, *, live: bool = T
         raise AdminError(f"no {label.lower()} with id {record_id}", "id")
     tx.lock(row["scope"])
     row = fetch(tx.conn, entity_name, record_id)
+    if row is None:  # a record is never removed, only marked deleted; still, say so plainly
+        raise AdminError(f"no {label.lower()} with id {record_id}", "id")
     if live and row["deleted"]:
         raise AdminError(f"{label.lower()} {record_id} has been deleted", "id")
     return row
@@ -210,7 +213,8 @@ def revoke_user(engine: sa.Engine, user_id: str | None = None, *, email: str | N
     """Revoke a user's token; their next request is refused. Returns the user id."""
     if not user_id and not email:
         raise AdminError("give the user id or --email", "user")
-    where = users.c.id == user_id if user_id else sa.func.lower(users.c.email) == email.lower()
+    where = users.c.id == user_id if user_id else \
+        sa.func.lower(users.c.email) == (email or "").lower()
     with write_tx(engine, now) as tx:
         found = tx.conn.execute(sa.select(users.c.id).where(where)).scalar()
         if found is None:
@@ -481,9 +485,7 @@ def recycle_leads(engine: sa.Engine, *, now: datetime | None = None) -> list[str
 
 def set_stage(engine: sa.Engine, opportunity_id: str, stage: int | str, *,
               now: datetime | None = None) -> dict[str, Any]:
-    values = _values("opportunities", {"stage": stage})
-    if not 0 <= values["stage"] <= 5:
-        raise AdminError("stage: must be 0 (prospecting) to 5 (negotiation)", "stage")
+    values = _values("opportunities", {"stage": stage})  # bounds: the stage field (model.py)
     with write_tx(engine, now) as tx:
         row = _locked_row(tx, "opportunities", opportunity_id)
         if row["outcome"] != "open":
@@ -636,16 +638,14 @@ def decide_mdf(engine: sa.Engine, mdf_id: str, decision: str, *,
                                       "decision_reason": reason})
     with write_tx(engine, now) as tx:
         row = _locked_row(tx, "mdf_requests", mdf_id)
-        if row["status"] != "submitted":
-            raise AdminError(f"the MDF request is {row['status']}; only a submitted one can be "
-                             f"decided", "status")
+        try:
+            values["status"] = mdf.next_status(row["status"], decision)
+        except IllegalTransition as error:
+            raise AdminError(str(error), "status") from None
         if decision == "approve":
             values.setdefault("approved_cents", row["requested_cents"])
-            values["status"] = "approved"
-        else:
-            if not values.get("decision_reason"):
-                raise AdminError("reason: say why the request is rejected", "reason")
-            values["status"] = "rejected"
+        elif not values.get("decision_reason"):
+            raise AdminError("reason: say why the request is rejected", "reason")
         return _update(tx, "mdf_requests", row, values)
 
 

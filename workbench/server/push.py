@@ -19,9 +19,16 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from workbench.domain import mdf
+from workbench.domain.merge import conflicting_fields
 from workbench.domain.model import ENTITIES, Entity, Kind, Owner
-from workbench.domain.records import (check_partner_delete, check_partner_edit, check_record,
-                                      check_submittable, with_defaults)
+from workbench.domain.records import (
+    check_partner_delete,
+    check_partner_edit,
+    check_record,
+    check_submittable,
+    with_defaults,
+)
 from workbench.domain.registration import IllegalTransition
 from workbench.domain.values import InvalidValue, coerce, missing_required
 from workbench.server import registrations
@@ -239,7 +246,7 @@ def _coerce_fields(entity: Entity, fields: dict[str, dict[str, Any]]
                            name)
         spec = entity.field(name)
         if spec.owner is not Owner.PARTNER:
-            raise Rejected(f"{name} is owned by the vendor", name)
+            raise Rejected(f"{spec.title} is owned by the vendor", name)
         try:
             new = coerce(spec, change["new"])
         except InvalidValue as error:
@@ -258,8 +265,7 @@ def _lenient(spec, value: Any) -> Any:
 
 def _conflicts(row: dict[str, Any], fields: dict[str, tuple[Any, Any]]) -> dict[str, Any]:
     """Fields whose server value differs from both the client's base and the client's wish."""
-    return {name: row[name] for name, (old, new) in fields.items()
-            if row[name] != old and row[name] != new}
+    return conflicting_fields(row, fields)
 
 
 def _changes(row: dict[str, Any], fields: dict[str, tuple[Any, Any]]) -> dict[str, Any]:
@@ -289,7 +295,7 @@ def _editable(batch: _Batch, entity: Entity, row: dict[str, Any], changes: dict[
 def _validated(entity: Entity, record: dict[str, Any]) -> None:
     missing = missing_required(entity, record)
     if missing:
-        raise Rejected(f"{missing[0]}: is required", missing[0])
+        raise Rejected(str(entity.invalid(missing[0], "is required")), missing[0])
     try:
         check_record(entity.name, record)
     except InvalidValue as error:
@@ -377,16 +383,9 @@ def _registration_action(batch: _Batch, record: dict[str, Any], action: str
     return changes
 
 
-# MDF requests: draft/rejected --submit--> submitted; approved --claim--> claimed.
-_MDF_TRANSITIONS = {"submit": ({"draft", "rejected"}, "submitted"),
-                    "claim": ({"approved"}, "claimed")}
-
-
 def _mdf_action(record: dict[str, Any], action: str) -> dict[str, Any]:
-    sources, target = _MDF_TRANSITIONS[action]
-    if record["status"] not in sources:
-        raise Rejected(f"cannot {action} an MDF request that is {record['status']}; "
-                       f"allowed from: {', '.join(sorted(sources))}", "status")
-    if action == "claim" and not record.get("claim_cents"):
-        raise Rejected("claim_cents: enter the amount you claim", "claim_cents")
-    return {"status": target}
+    """domain/mdf.py decides (IllegalTransition is answered by the caller)."""
+    try:
+        return {"status": mdf.check_action(record, action)}
+    except InvalidValue as error:
+        raise Rejected(str(error), error.field) from None

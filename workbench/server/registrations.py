@@ -14,8 +14,8 @@ import sqlalchemy as sa
 from workbench.domain import matching
 from workbench.domain.records import with_defaults
 from workbench.domain.registration import (
-    RegistrationStatus,
-    lapsed_status,
+    CLAIMING_STATUSES,
+    is_active,
     next_status,
     protection_expires_at,
     review_reason_for,
@@ -28,8 +28,7 @@ from workbench.server.schema import RECORD_TABLES, direct_opportunities
 registrations = RECORD_TABLES["registrations"]
 opportunities = RECORD_TABLES["opportunities"]
 
-ACTIVE = (RegistrationStatus.SUBMITTED, RegistrationStatus.PENDING_REVIEW,
-          RegistrationStatus.APPROVED)
+ACTIVE = CLAIMING_STATUSES  # the domain's "active registration" (registration.is_active)
 REVIEW_PROMISE = "a channel manager will review within 48 hours"
 
 
@@ -114,8 +113,7 @@ def _candidates(conn: sa.Connection, record: dict[str, Any], now: datetime
 
 
 def _still_active(status: str, approved_at: str | None, now: datetime) -> bool:
-    moment = parse_datetime(approved_at) if approved_at else None
-    return lapsed_status(status, moment, now) in ACTIVE
+    return is_active(status, parse_datetime(approved_at) if approved_at else None, now)
 
 
 def approval(tx: WriteTx, record: dict[str, Any], reason: str) -> dict[str, Any]:

@@ -9,6 +9,8 @@ pipeline) are never synced to partners.
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 
 from workbench.domain.model import ENTITIES, Entity, Kind
@@ -25,8 +27,9 @@ NAMING_CONVENTION = {
 
 metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
 
-_COLUMN_TYPES = {
-    Kind.TEXT: sa.Text, Kind.INT: sa.Integer, Kind.MONEY: sa.BigInteger, Kind.BOOL: sa.Boolean,
+_COLUMN_TYPES: dict[Kind, Any] = {
+    Kind.TEXT: sa.Text, Kind.DOMAIN: sa.Text, Kind.EMAIL: sa.Text, Kind.INT: sa.Integer,
+    Kind.MONEY: sa.BigInteger, Kind.BOOL: sa.Boolean,
     Kind.DATE: sa.String(10), Kind.DATETIME: sa.String(32),
     Kind.JSON: sa.JSON(none_as_null=True),  # no value is SQL NULL, not the JSON text 'null'
     Kind.REF: sa.String(36),

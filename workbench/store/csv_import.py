@@ -92,17 +92,18 @@ def import_accounts(conn: sa.Connection, path: Path, *, skip_invalid: bool = Fal
                     dry_run: bool = False) -> ImportReport:
     """Create accounts from a CSV file. Raises ImportFailed (nothing written) on bad rows."""
     if not path.exists():
-        raise InvalidValue("FILE", f"{path} does not exist")
+        raise InvalidValue("FILE", f"{path} does not exist", "File")
     rows = read_csv(path)
     if not rows:
-        raise InvalidValue("FILE", f"{path} has no data rows")
+        raise InvalidValue("FILE", f"{path} has no data rows", "File")
     report = ImportReport(dry_run=dry_run)
     report.columns, report.ignored_columns = map_headers(list(rows[0].keys()))
     if "name" not in report.columns.values():
         raise InvalidValue("FILE", "no column with the company name (expected a header such as "
-                                   "'Company name' or 'Account Name')")
+                                   "'Company name' or 'Account Name')", "File")
     problems: list[str] = []
     valid: list[dict[str, Any]] = []
+    header_of = {target: header for header, target in report.columns.items()}
     for line, row in enumerate(rows, start=2):  # line 1 is the header
         values = {target: (row.get(header) or "").strip() for header, target in
                   report.columns.items()}
@@ -110,9 +111,11 @@ def import_accounts(conn: sa.Connection, path: Path, *, skip_invalid: bool = Fal
             valid.append(coerce_fields(ACCOUNTS, values))
             if not valid[-1].get("name"):
                 valid.pop()
-                raise InvalidValue("name", "is required")
+                raise ACCOUNTS.invalid("name", "is required")
         except InvalidValue as error:
-            problems.append(f"line {line}: {error}")
+            # Named by the file's own column, the one the rep sees in their spreadsheet.
+            problems.append(f"line {line}: {header_of.get(error.field, error.label)}: "
+                            f"{error.problem}")
     if problems and not skip_invalid:
         raise ImportFailed(problems)
     report.skipped = problems

@@ -12,13 +12,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from alembic import command
 from platformdirs import user_data_dir
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +44,7 @@ def migrations_dir() -> Path:
 
 
 def alembic_config(connection: sa.Connection | None = None) -> Config:
+    from alembic.config import Config
     cfg = Config()
     cfg.set_main_option("script_location", str(migrations_dir()))
     cfg.attributes["connection"] = connection
@@ -51,7 +52,21 @@ def alembic_config(connection: sa.Connection | None = None) -> Config:
 
 
 def head_revision() -> str:
-    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+    from alembic.script import ScriptDirectory
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None, "the store has no migrations"
+    return head
+
+
+def newest_revision_file() -> str:
+    """The revision of the newest migration file, by its number ("0002" for 0002_….py).
+
+    Revisions are numbered in sequence and named after their file (tests/store checks this
+    against Alembic's head): opening an up-to-date store then needs no Alembic at all, which
+    keeps every command's start-up short.
+    """
+    names = [path.name for path in (migrations_dir() / "versions").glob("[0-9]*_*.py")]
+    return max(name.split("_", 1)[0] for name in names)
 
 
 def _on_connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:
@@ -110,8 +125,13 @@ class Store:
 
 
 def current_revision(engine: sa.Engine) -> str | None:
+    """The store's schema revision (Alembic's version table), None for a new, empty file."""
     with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+        has_table = connection.exec_driver_sql(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'").first()
+        if has_table is None:
+            return None
+        return connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
 
 
 def open_store(data_dir: Path | str | None = None, *, target: str = "head") -> Store:
@@ -130,6 +150,8 @@ def open_store(data_dir: Path | str | None = None, *, target: str = "head") -> S
         engine.dispose()
         raise StoreError(f"{db_path} is not a workbench database ({error.orig})") from None
     store = Store(folder, engine)
+    if target == "head" and revision is not None and revision == newest_revision_file():
+        return store  # up to date: the common case, decided without loading Alembic
     wanted = head_revision() if target == "head" else target
     if revision != wanted:
         if existed:
@@ -155,8 +177,10 @@ def backup(engine: sa.Engine, db_path: Path, revision: str | None) -> Path:
 
 
 def _upgrade(engine: sa.Engine, target: str) -> None:
+    from alembic import command
     with engine.connect() as connection:
         raw = connection.connection.driver_connection  # outside any transaction: PRAGMA applies
+        assert raw is not None, "the connection is open"
         # Batch migrations copy tables; foreign keys must not fire while they do.
         raw.execute("PRAGMA foreign_keys=OFF")
         try:

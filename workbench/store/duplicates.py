@@ -6,30 +6,44 @@ The vendor runs the same matcher against every partner when the registration arr
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from datetime import datetime
+
 import sqlalchemy as sa
 
 from workbench.domain.matching import Candidate, DuplicateIndex, Match
+from workbench.domain.registration import ACTIVE_LOCALLY, is_active
+from workbench.domain.values import parse_datetime, utc_now
 from workbench.store.schema import RECORD_TABLES
 
-# Registrations that still claim the customer; a lost or withdrawn one blocks nobody.
-ACTIVE_REGISTRATION_STATUSES = ("draft", "submitted", "pending_review", "approved")
+# Registrations that still claim the customer (domain/registration.py: "active registration",
+# drafts included here); a lost, withdrawn or lapsed one blocks nobody.
+ACTIVE_REGISTRATION_STATUSES = tuple(str(s) for s in ACTIVE_LOCALLY)
 
 
-def load_candidates(conn: sa.Connection) -> list[Candidate]:
+def load_candidates(conn: sa.Connection, *, ids: Collection[str] | None = None,
+                    now: datetime | None = None) -> list[Candidate]:
+    """Accounts and active registrations to check against (only those in `ids` if given)."""
     accounts = RECORD_TABLES["accounts"]
     registrations = RECORD_TABLES["registrations"]
-    account_rows = conn.execute(
-        sa.select(accounts.c.id, accounts.c.name, accounts.c.domain)
-        .where(accounts.c.deleted.is_(False))).all()
-    registration_rows = conn.execute(
-        sa.select(registrations.c.id, registrations.c.customer_name, registrations.c.customer_domain)
-        .where(registrations.c.deleted.is_(False),
-               registrations.c.status.in_(ACTIVE_REGISTRATION_STATUSES))).all()
+    account_query = sa.select(accounts.c.id, accounts.c.name, accounts.c.domain).where(
+        accounts.c.deleted.is_(False))
+    registration_query = sa.select(
+        registrations.c.id, registrations.c.customer_name, registrations.c.customer_domain,
+        registrations.c.status, registrations.c.approved_at).where(
+        registrations.c.deleted.is_(False),
+        registrations.c.status.in_(ACTIVE_REGISTRATION_STATUSES))
+    if ids is not None:
+        account_query = account_query.where(accounts.c.id.in_(list(ids)))
+        registration_query = registration_query.where(registrations.c.id.in_(list(ids)))
+    now = now or utc_now()
     candidates = [Candidate(id=r.id, name=r.name or "", domain=r.domain or "", kind="account")
-                  for r in account_rows]
+                  for r in conn.execute(account_query)]
     candidates += [Candidate(id=r.id, name=r.customer_name or "", domain=r.customer_domain or "",
                              kind="registration")
-                   for r in registration_rows]
+                   for r in conn.execute(registration_query)
+                   if not r.approved_at or is_active(r.status, parse_datetime(r.approved_at),
+                                                     now, drafts=True)]
     return candidates
 
 

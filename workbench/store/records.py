@@ -6,19 +6,16 @@ or fall together (DESIGN §3). Call these inside `store.transaction()`.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import sqlalchemy as sa
 
-from workbench.domain import registration as registration_rules
+from workbench.domain.actions import check_partner_action, status_after
 from workbench.domain.model import Owner, entity
-from workbench.domain.records import (check_partner_delete, check_partner_edit, check_record,
-                                      check_submittable, with_defaults)
-from workbench.domain.values import (InvalidValue, coerce_fields, missing_required, new_id, now_text,
-                                     parse_datetime, utc_now)
+from workbench.domain.records import check_partner_delete, check_partner_edit, check_record, with_defaults
+from workbench.domain.values import InvalidValue, coerce_fields, missing_required, new_id, now_text, utc_now
 from workbench.store.schema import RECORD_TABLES, outbox, sync_state
-from workbench.sync.protocol import ACTIONS
 
 
 class NotFound(LookupError):
@@ -29,8 +26,9 @@ class NotFound(LookupError):
 
 class VendorOwned(InvalidValue):
     def __init__(self, entity_name: str, field: str) -> None:
+        spec = entity(entity_name)
         super().__init__(field, f"is set by the vendor and read-only in the workbench "
-                                f"({entity_name}.{field})")
+                                f"({(spec.label or entity_name).lower()})", spec.title_of(field))
 
 
 def table(entity_name: str) -> sa.Table:
@@ -64,7 +62,8 @@ def resolve_id(conn: sa.Connection, entity_name: str, prefix: str) -> str:
                                                t.c.deleted.is_(False)).limit(2)).scalars().all()
     if len(ids) != 1:
         if len(ids) > 1:
-            raise InvalidValue("id", f"'{prefix}' matches several {entity_name}; give more characters")
+            raise InvalidValue("id", f"'{prefix}' matches several {entity_name}; give more "
+                                     "characters", "ID")
         raise NotFound(entity_name, prefix)
     return ids[0]
 
@@ -99,12 +98,12 @@ def create(conn: sa.Connection, entity_name: str, values: dict[str, Any], *,
     spec = entity(entity_name)
     if spec.created_by is not Owner.PARTNER:
         raise InvalidValue("entity", f"{spec.label or entity_name} records come from the vendor "
-                                     "and cannot be created in the workbench")
+                                     "and cannot be created in the workbench", "Record type")
     _refuse_vendor_fields(entity_name, values)
     record = with_defaults(entity_name, coerce_fields(spec, values))
     missing = missing_required(spec, record)
     if missing:
-        raise InvalidValue(missing[0], "is required")
+        raise spec.invalid(missing[0], "is required")
     check_record(entity_name, record, today)
     _check_references(conn, entity_name, record)
     now = now_text()
@@ -132,7 +131,7 @@ def update(conn: sa.Connection, entity_name: str, record_id: str, changes: dict[
     merged = {**current, **changed}
     missing = missing_required(spec, merged)
     if missing:
-        raise InvalidValue(missing[0], "is required and cannot be cleared")
+        raise spec.invalid(missing[0], "is required and cannot be cleared")
     check_record(entity_name, merged, today)
     _check_references(conn, entity_name, changed)
     _write(conn, entity_name, record_id, changed)
@@ -145,7 +144,7 @@ def delete(conn: sa.Connection, entity_name: str, record_id: str) -> None:
     spec = entity(entity_name)
     if spec.created_by is not Owner.PARTNER:
         raise InvalidValue("entity", f"{spec.label or entity_name} records come from the vendor "
-                                     "and cannot be deleted in the workbench")
+                                     "and cannot be deleted in the workbench", "Record type")
     current = get(conn, entity_name, record_id)
     check_partner_delete(entity_name, current)
     _write(conn, entity_name, record_id, {"deleted": True})
@@ -153,17 +152,14 @@ def delete(conn: sa.Connection, entity_name: str, record_id: str) -> None:
 
 
 def perform_action(conn: sa.Connection, entity_name: str, record_id: str, action: str,
-                   changes: dict[str, Any] | None = None, *, today: date | None = None
+                   changes: dict[str, Any] | None = None, *, now: datetime | None = None
                    ) -> dict[str, Any]:
     """Ask the vendor to move a record (submit, withdraw, renew, dispute …).
 
     The local status moves at once so the rep sees what they did; the vendor's answer arrives
     with the next sync and wins, since the status is the vendor's field.
     """
-    allowed = ACTIONS.get(entity_name, ())
-    if action not in allowed:
-        raise InvalidValue("action", f"'{action}' is not an action on {entity_name} "
-                                     f"(allowed: {', '.join(allowed) or 'none'})")
+    check_partner_action(entity_name, action)
     spec = entity(entity_name)
     _refuse_vendor_fields(entity_name, changes or {})
     current = get(conn, entity_name, record_id)
@@ -171,9 +167,10 @@ def perform_action(conn: sa.Connection, entity_name: str, record_id: str, action
     changed = {k: v for k, v in wanted.items() if current.get(k) != v}
     check_partner_edit(entity_name, current, changed)
     _check_references(conn, entity_name, changed)
-    new_status = _status_after(entity_name, current, action, today or date.today())
+    new_status = status_after(entity_name, {**current, **changed}, action,
+                              (now or utc_now()).astimezone(UTC))
     local = dict(changed)
-    if new_status:
+    if new_status != current.get("status"):
         local["status"] = new_status
     if local:
         _write(conn, entity_name, record_id, local)
@@ -181,16 +178,6 @@ def perform_action(conn: sa.Connection, entity_name: str, record_id: str, action
     _queue(conn, entity_name, record_id, "action", fields, base_version=current["version"],
            action=action)
     return get(conn, entity_name, record_id)
-
-
-def _status_after(entity_name: str, current: dict[str, Any], action: str, today: date) -> str | None:
-    if entity_name != "registrations":
-        return "submitted" if action == "submit" else None
-    if action == "submit":
-        check_submittable(current, today)
-    approved_at = parse_datetime(current["approved_at"]) if current.get("approved_at") else None
-    return str(registration_rules.next_status(current["status"], action, approved_at=approved_at,
-                                              now=utc_now()))
 
 
 def _refuse_vendor_fields(entity_name: str, values: dict[str, Any]) -> None:
@@ -205,8 +192,8 @@ def _check_references(conn: sa.Connection, entity_name: str, values: dict[str, A
     for name, value in values.items():
         field = spec.field(name)
         if field.ref and value is not None and find(conn, field.ref, value) is None:
-            raise InvalidValue(name, f"no {field.ref[:-1].replace('_', ' ')} with id {value} "
-                                     "in this workbench")
+            raise field.invalid(f"no {field.ref[:-1].replace('_', ' ')} with id {value} "
+                                "in this workbench")
 
 
 def _write(conn: sa.Connection, entity_name: str, record_id: str, values: dict[str, Any]) -> None:

@@ -7,6 +7,8 @@ keys: pulled pages may deliver a contact before its account, and a sync must nev
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 
 from workbench.domain.model import ENTITIES, Entity, Kind
@@ -21,8 +23,9 @@ NAMING_CONVENTION = {
 
 metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
 
-_COLUMN_TYPES = {
-    Kind.TEXT: sa.Text, Kind.INT: sa.Integer, Kind.MONEY: sa.BigInteger, Kind.BOOL: sa.Boolean,
+_COLUMN_TYPES: dict[Kind, Any] = {
+    Kind.TEXT: sa.Text, Kind.DOMAIN: sa.Text, Kind.EMAIL: sa.Text, Kind.INT: sa.Integer,
+    Kind.MONEY: sa.BigInteger, Kind.BOOL: sa.Boolean,
     Kind.DATE: sa.String(10), Kind.DATETIME: sa.String(32), Kind.JSON: sa.JSON,
     Kind.REF: sa.String(36),
 }

@@ -12,9 +12,10 @@ Push results, per operation
   the server's current record when it is known (fetched after the rejection), otherwise the
   edited fields go back to their base values. A rejected create of a record the server never
   accepted becomes a local tombstone; its values stay readable in the rejected outbox row.
-- conflict: three-way merge per field of the operation, against the op's base (old) value:
-  server == mine → nothing to do; server == base → mine is re-queued as a new operation on the
-  new base; otherwise a stored conflict (base/mine/theirs) and mine keeps showing locally.
+- conflict: three-way merge per field of the operation, against the op's base (old) value, by
+  the rule the server applies (domain/merge.py): server == mine → nothing to do; server == base
+  → mine is re-queued as a new operation on the new base; otherwise a stored conflict
+  (base/mine/theirs) and mine keeps showing locally.
 
 Pulled changes
 - a record with no pending edits and no open conflicts is overwritten;
@@ -32,11 +33,12 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from workbench.domain.merge import FieldMerge, merge_field
 from workbench.domain.model import entity
 from workbench.domain.values import new_id, now_text
 from workbench.store.schema import RECORD_TABLES, conflicts, outbox
 from workbench.sync.outbox import Batch, BatchOp, later_pending_rows, queue
-from workbench.sync.protocol import Change, OpResult
+from workbench.sync.protocol import Change, OpResult, ProtocolError
 
 _UPSERTS: dict[str, tuple[str, list[tuple[str, bool]]]] = {}
 NOT_FOUND = object()  # a fetched record that the server does not have (for this user)
@@ -229,7 +231,7 @@ def apply_results(conn: sa.Connection, batch: Batch, results: list[OpResult],
     ctx = _Context(conn, batch)
     outcome = PushOutcome()
     clean: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for bop, result in zip(batch.ops, results):
+    for bop, result in zip(batch.ops, results, strict=True):
         if result.status == "applied":
             _applied(conn, ctx, bop, result, clean, outcome)
         elif result.status == "rejected":
@@ -243,9 +245,16 @@ def apply_results(conn: sa.Connection, batch: Batch, results: list[OpResult],
     return outcome
 
 
+def _answered(result: OpResult) -> tuple[dict[str, Any], int]:
+    """The record and version an applied or conflict answer carries (the client checked)."""
+    if result.record is None or result.version is None:
+        raise ProtocolError(f"the answer to {result.op_id} has no record or version")
+    return result.record, result.version
+
+
 def _store_server_record(conn: sa.Connection, ctx: _Context, key: tuple[str, str],
                          record: dict[str, Any], clean: dict[str, list[dict[str, Any]]],
-                         extra_keep: set[str] = frozenset()) -> None:
+                         extra_keep: frozenset[str] | set[str] = frozenset()) -> None:
     version = ctx.versions.get(key)
     if version is not None and version > record["version"]:
         return  # we already hold a newer version (a replayed answer is older than a pull)
@@ -261,7 +270,7 @@ def _store_server_record(conn: sa.Connection, ctx: _Context, key: tuple[str, str
 def _applied(conn: sa.Connection, ctx: _Context, bop: BatchOp, result: OpResult,
              clean: dict[str, list[dict[str, Any]]], outcome: PushOutcome) -> None:
     ctx.close(bop.seqs, "applied")
-    record = result.record
+    record, _ = _answered(result)
     _store_server_record(conn, ctx, bop.key, record, clean)
     ctx.rebase(bop.key, {name: record.get(name) for name in bop.op.fields}, result.version)
     outcome.applied += 1
@@ -299,7 +308,7 @@ def _rejected(conn: sa.Connection, ctx: _Context, bop: BatchOp, result: OpResult
 
 def _conflict(conn: sa.Connection, ctx: _Context, bop: BatchOp, result: OpResult,
               clean: dict[str, list[dict[str, Any]]], outcome: PushOutcome) -> None:
-    op, record, version = bop.op, result.record, result.version
+    op, (record, version) = bop.op, _answered(result)
     ctx.close(bop.seqs, "conflict", result.reason or "changed on the server")
     outcome.conflicted += 1
     carry: dict[str, dict[str, Any]] = {}
@@ -307,10 +316,11 @@ def _conflict(conn: sa.Connection, ctx: _Context, bop: BatchOp, result: OpResult
     for name, change in op.fields.items():
         theirs = result.conflicts.get(name, record.get(name))
         base = None if op.kind == "create" else change["old"]
-        if theirs == change["new"]:
+        merged = merge_field(base, change["new"], theirs)  # the rule the server applied
+        if merged is FieldMerge.AGREE:
             continue
         mine_kept.add(name)
-        if theirs == base:
+        if merged is FieldMerge.MINE:
             carry[name] = {"old": theirs, "new": change["new"]}
         else:
             _store_conflict(conn, ctx, bop.key, name, base, theirs, version)

@@ -29,10 +29,24 @@ from urllib3.util.retry import Retry
 from workbench.sync import validate
 from workbench.sync.credentials import normalise_server_url
 from workbench.sync.errors import (
-    AccessRevoked, BadAnswer, Forbidden, ServerFailed, Unreachable, UpdateRequired)
+    AccessRevoked,
+    BadAnswer,
+    Forbidden,
+    ServerFailed,
+    Unreachable,
+    UpdateRequired,
+)
 from workbench.sync.protocol import (
-    API_PREFIX, MAX_OPS_PER_PUSH, MAX_PULL_LIMIT, PROTOCOL_HEADER, PROTOCOL_VERSION, Change,
-    OpResult, Operation, ProtocolError)
+    API_PREFIX,
+    MAX_OPS_PER_PUSH,
+    MAX_PULL_LIMIT,
+    PROTOCOL_HEADER,
+    PROTOCOL_VERSION,
+    Change,
+    Operation,
+    OpResult,
+    ProtocolError,
+)
 
 log = logging.getLogger(__name__)
 
@@ -275,7 +289,7 @@ def parse_push_answer(ops: list[Operation], data: Any) -> list[OpResult]:
     if len(raw) != len(ops):
         raise ProtocolError(f"{len(raw)} results for {len(ops)} operations")
     results = []
-    for index, (op, item) in enumerate(zip(ops, raw)):
+    for index, (op, item) in enumerate(zip(ops, raw, strict=True)):
         result = OpResult.from_wire(item)
         where = f"results[{index}]"
         if result.op_id != op.op_id:

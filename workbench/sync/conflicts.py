@@ -47,7 +47,8 @@ def get_conflict(conn: sa.Connection, conflict_id: str) -> dict[str, Any]:
         if len(prefix) >= 4 else []
     if len(rows) != 1:
         if len(rows) > 1:
-            raise InvalidValue("id", f"'{prefix}' matches several conflicts; give more characters")
+            raise InvalidValue("id", f"'{prefix}' matches several conflicts; give more characters",
+                               "ID")
         raise ConflictNotFound(conflict_id)
     return _describe(conn, dict(rows[0]))
 
@@ -70,17 +71,18 @@ def resolve(conn: sa.Connection, conflict_id: str, *, keep: str | None = None,
             value: Any = None, set_value: bool = False) -> dict[str, Any]:
     """Resolve one open conflict: keep="mine" | "theirs", or set_value=True with `value`."""
     if (keep is None) == (not set_value):
-        raise InvalidValue("resolution", "choose --keep mine, --keep theirs or --set FIELD=VALUE")
+        raise InvalidValue("resolution", "choose --keep mine, --keep theirs or --set FIELD=VALUE",
+                           "Resolution")
     if keep is not None and keep not in RESOLUTIONS:
-        raise InvalidValue("keep", f"must be mine or theirs, got {keep!r}")
+        raise InvalidValue("keep", f"must be mine or theirs, got {keep!r}", "Keep")
     conflict = get_conflict(conn, conflict_id)
     if not conflict["open"]:
         raise InvalidValue("id", f"conflict {conflict['id']} was already resolved "
-                                 f"({conflict['resolution']})")
+                                 f"({conflict['resolution']})", "ID")
     name, entity_name, record_id = conflict["field"], conflict["entity"], conflict["record_id"]
     spec = entity(entity_name).field(name)
     if spec.owner is not Owner.PARTNER:
-        raise InvalidValue(name, "is owned by the vendor")
+        raise spec.invalid("is owned by the vendor")
     record = get(conn, entity_name, record_id, include_deleted=True)
     _drop_unsent_edits(conn, entity_name, record_id, name)
     if keep == "theirs":

@@ -17,8 +17,8 @@ local data consistent; a malformed answer is detected before anything is written
 from __future__ import annotations
 
 import logging
-import os
 import queue
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -36,7 +36,7 @@ from workbench.store.schema import conflicts, sync_log
 from workbench.sync import apply, outbox
 from workbench.sync.client import SyncClient, parse_changes
 from workbench.sync.errors import BatchInFlight, Cancelled, ServerFailed, SyncBusy, SyncError
-from workbench.sync.protocol import MAX_OPS_PER_PUSH, MAX_PULL_LIMIT, OpResult, Operation
+from workbench.sync.protocol import MAX_OPS_PER_PUSH, MAX_PULL_LIMIT, Operation, OpResult
 
 log = logging.getLogger(__name__)
 
@@ -207,7 +207,7 @@ def _fetch_rejected(client: SyncClient, batch: outbox.Batch, results: list[OpRes
                     ) -> dict[tuple[str, str], Any]:
     """The server's current record for each rejected op, to put the local row back to it."""
     fetched: dict[tuple[str, str], Any] = {}
-    for bop, result in zip(batch.ops, results):
+    for bop, result in zip(batch.ops, results, strict=True):
         if result.status == "rejected" and result.record is None and bop.key not in fetched:
             record = client.fetch_record(*bop.key)
             fetched[bop.key] = apply.NOT_FOUND if record is None else record
@@ -285,7 +285,9 @@ def _offer(pages: queue.Queue, item: Any, stop: threading.Event) -> bool:
 def _start_log(store: Store) -> int:
     with store.transaction() as conn:
         inserted = conn.execute(sa.insert(sync_log).values(started_at=now_text()))
-        return inserted.inserted_primary_key[0]
+        key = inserted.inserted_primary_key
+        assert key is not None, "sync_log has an integer primary key"
+        return int(key[0])
 
 
 def _finish_log(store: Store, log_id: int, summary: SyncSummary) -> None:
@@ -316,7 +318,7 @@ def sync_lock(data_dir: Path) -> Iterator[None]:
 
 
 def _try_lock(handle: Any) -> bool:
-    if os.name == "nt":
+    if sys.platform == "win32":
         import msvcrt
         try:
             handle.seek(0)

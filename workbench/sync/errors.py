@@ -5,11 +5,19 @@ Every message here is safe to show and to log: none ever contains the access tok
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class SyncError(RuntimeError):
-    """A sync could not complete. `reason`: a short machine-readable code for --json, the UI."""
+    """A sync could not complete. `reason`: a short machine-readable code for --json, the UI.
+
+    `summary`: what the sync did before it stopped (set by the engine); `changes`: the same as
+    the service layer's Changes (set by services.syncing), so the window redraws what moved.
+    """
 
     reason = "failed"
+    summary: Any = None
+    changes: Any = None
 
     def __init__(self, message: str) -> None:
         super().__init__(message)

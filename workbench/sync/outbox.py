@@ -65,7 +65,7 @@ def load_in_flight(conn: sa.Connection) -> Batch | None:
     if not stored:
         return None
     ops = [BatchOp(Operation.from_wire(wire, i), list(seqs))
-           for i, (wire, seqs) in enumerate(zip(stored["ops"], stored["seqs"]))]
+           for i, (wire, seqs) in enumerate(zip(stored["ops"], stored["seqs"], strict=True))]
     return Batch(ops=ops, resent=True, user_id=stored.get("user_id"))
 
 

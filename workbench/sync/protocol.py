@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from workbench.domain.actions import PARTNER_ACTIONS
+
 PROTOCOL_VERSION = 1
 PROTOCOL_HEADER = "X-Workbench-Protocol"
 API_PREFIX = "/api/v1"
@@ -23,7 +25,7 @@ MAX_BODY_BYTES = 4 * 1024 * 1024
 # before any database sees it, so SQLite and PostgreSQL answer alike: 1 to 100 printable ASCII
 # characters (no spaces, no control characters such as NUL, nothing outside ASCII).
 MAX_OP_ID_LENGTH = 100
-_OP_ID = re.compile(r"[!-~]{1,%d}" % MAX_OP_ID_LENGTH)
+_OP_ID = re.compile(rf"[!-~]{{1,{MAX_OP_ID_LENGTH}}}")
 # Names in an operation (entity, kind, action, field names) are short identifiers.
 MAX_NAME_LENGTH = 100
 # No message of this protocol nests deeper than this (body → ops → op → fields → field → list).
@@ -37,11 +39,9 @@ IDEMPOTENCY_WINDOW_DAYS = 90
 OP_KINDS = ("create", "update", "delete", "action")
 RESULT_STATUSES = ("applied", "conflict", "rejected")
 
-# Partner-side requests that move a record through a vendor-owned state machine.
-ACTIONS = {
-    "registrations": ("submit", "withdraw", "renew", "dispute"),
-    "mdf_requests": ("submit", "claim"),
-}
+# Partner-side requests that move a record through a vendor-owned state machine (the domain
+# declares them; the protocol carries them as op kind "action").
+ACTIONS = PARTNER_ACTIONS
 
 
 class ProtocolError(ValueError):

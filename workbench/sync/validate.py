@@ -13,7 +13,8 @@ from workbench.domain.model import ENTITIES, Kind
 from workbench.sync.protocol import ProtocolError
 
 _WIRE_TYPES: dict[Kind, tuple[type, ...]] = {
-    Kind.TEXT: (str,), Kind.INT: (int,), Kind.MONEY: (int,), Kind.BOOL: (bool,),
+    Kind.TEXT: (str,), Kind.DOMAIN: (str,), Kind.EMAIL: (str,), Kind.INT: (int,),
+    Kind.MONEY: (int,), Kind.BOOL: (bool,),
     Kind.DATE: (str,), Kind.DATETIME: (str,), Kind.JSON: (list,), Kind.REF: (str,),
 }
 
@@ -30,10 +31,10 @@ def check_entity(entity_name: Any, where: str) -> str:
     return entity_name
 
 
-def check_record(entity_name: str, record: Any, where: str, *, record_id: str | None = None,
+def check_record(entity_name: object, record: Any, where: str, *, record_id: str | None = None,
                  version: int | None = None) -> dict[str, Any]:
     """Raise ProtocolError unless `record` is a well-formed wire record of `entity_name`."""
-    spec = _SPECS.get(entity_name)
+    spec = _SPECS.get(entity_name) if isinstance(entity_name, str) else None
     if spec is None:
         raise ProtocolError(f"{where}: unknown record type {entity_name!r}")
     if type(record) is not dict:

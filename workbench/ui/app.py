@@ -11,11 +11,12 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QLockFile, QSettings, Qt
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QIcon
 from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
 
+from workbench import resources
 from workbench.store.db import APP_NAME, Store, StoreError, default_data_dir, open_store
-from workbench.ui.context import Context
+from workbench.ui.context import Context, setting_text
 from workbench.ui.demo_menu import add_demo_menu
 from workbench.ui.display import EXIT_NO_DISPLAY, display_problem
 from workbench.ui.main_window import MainWindow
@@ -46,7 +47,8 @@ def setup_logging() -> Path | None:
 
 def application(argv: list[str] | None = None) -> QApplication:
     """The QApplication with our look; reuses one that exists (tests, scripts)."""
-    app = QApplication.instance() or QApplication(argv or sys.argv[:1])
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(argv or sys.argv[:1])
     app.setOrganizationName(ORGANISATION)
     app.setApplicationName(APPLICATION)
     app.setStyle("Fusion")  # the same, predictable look on every OS; the sheet does the rest
@@ -55,7 +57,8 @@ def application(argv: list[str] | None = None) -> QApplication:
         font.setPointSizeF(10)
     app.setFont(font)
     app.setStyleSheet(style_sheet())
-    return app  # type: ignore[return-value]
+    app.setWindowIcon(QIcon(str(resources.path("icons", "partner-workbench.png"))))
+    return app
 
 
 def default_settings() -> QSettings:
@@ -86,7 +89,7 @@ def run(data_dir: Path | str | None = None, demo: bool = False) -> int:
     if demo:
         folder = Path(data_dir) if data_dir else _demo_dir()
     else:
-        folder = Path(data_dir or settings.value("data/dir", "", type=str) or default_data_dir())
+        folder = Path(data_dir or setting_text(settings, "data/dir") or default_data_dir())
     folder.mkdir(parents=True, exist_ok=True)
     # Lock before anything touches the folder: the demo rebuilds its store at every launch.
     lock = acquire_lock(folder)

@@ -7,40 +7,20 @@ and the domain decides what the numbers mean (protection window, lead SLA).
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from workbench.domain import registration as registration_rules
+from workbench.domain.formatting import day, money, stage
+from workbench.domain.formatting import status_label as label
 from workbench.domain.leads import lead_sla
+from workbench.domain.model import OPPORTUNITY_STAGES as STAGES
 from workbench.domain.values import parse_datetime
 
-STAGES = ("Prospecting", "Qualification", "Discovery", "Proposal", "Negotiation", "Commit")
-CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£"}
-
-
-def money(cents: int | None, currency: str | None = "USD") -> str:
-    if cents is None:
-        return ""
-    symbol = CURRENCY_SYMBOLS.get(currency or "USD", "")
-    whole = cents / 100
-    text = f"{symbol}{whole:,.0f}" if cents % 100 == 0 else f"{symbol}{whole:,.2f}"
-    return text if symbol else f"{text} {currency}"
-
-
-def label(value: str | None) -> str:
-    """'pending_review' → 'Pending review'."""
-    return (value or "").replace("_", " ").capitalize()
-
-
-def day(text: str | None) -> str:
-    """'2026-11-22' or a timestamp → '22 Nov 2026'."""
-    if not text:
-        return ""
-    try:
-        moment = date.fromisoformat(text[:10])
-    except ValueError:
-        return text
-    return f"{moment.day} {moment:%b %Y}"
+# Money, days, stages and status labels come from the one formatting module the command line and
+# the PDF use too (workbench.domain.formatting); re-exported here for the views.
+__all__ = ["STAGES", "ago", "day", "duration", "effective_status", "label", "money",
+           "protection_text", "sla_text", "stage"]
 
 
 _ISO_DAY = re.compile(r"\b(\d{4}-\d{2}-\d{2})(?:[T ][0-9:.]+Z?)?\b")
@@ -80,14 +60,6 @@ def duration(delta: timedelta) -> str:
     if hours:
         return f"{hours} h {mins} min"
     return f"{mins} min"
-
-
-def stage(value: int | None, outcome: str | None = "open") -> str:
-    if outcome in ("won", "lost"):
-        return "Closed " + outcome
-    if value is None:
-        return ""
-    return f"{value} · {STAGES[value]}" if 0 <= value < len(STAGES) else str(value)
 
 
 # --- registrations -----------------------------------------------------------------------------

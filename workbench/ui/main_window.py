@@ -4,14 +4,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QByteArray, Qt, QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import (QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow,
-                               QMessageBox, QStackedWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from workbench import __version__
-from workbench.ui import format as fmt, queries
-from workbench.ui.context import Context
+from workbench.services.changes import Changes
+from workbench.ui import format as fmt
+from workbench.ui import queries
+from workbench.ui.context import Context, setting_bytes, setting_text
 from workbench.ui.dialogs import conflict as conflict_dialog
 from workbench.ui.dialogs.register_deal import RegisterDealDialog
 from workbench.ui.dialogs.settings import SettingsDialog
@@ -110,7 +121,7 @@ class MainWindow(QMainWindow):
         self.sync.progress.connect(self._sync_progress)
         self.sync.finished.connect(self._sync_finished)
         self.sync.online_changed.connect(self._online_changed)
-        ctx.data_changed.connect(self._data_changed)
+        ctx.changed.connect(self._changed)
         ctx.tasks.error.connect(lambda text: self.statusBar().showMessage(f"Problem: {text}", 8000))
 
         self.minute = QTimer(self)  # countdowns (SLA, protection, "3 min ago") move on their own
@@ -165,11 +176,11 @@ class MainWindow(QMainWindow):
         self._action(help_menu, "&About", [], self._about)
 
     def _restore(self) -> None:
-        geometry = self.ctx.settings.value("window/geometry", QByteArray(), type=QByteArray)
+        geometry = setting_bytes(self.ctx.settings, "window/geometry")
         self.geometry_restored = not geometry.isEmpty() and self.restoreGeometry(geometry)
         if not self.geometry_restored:
             self.resize(1366, 768)
-        page = str(self.ctx.settings.value("window/page", "today", type=str))
+        page = setting_text(self.ctx.settings, "window/page", "today")
         self.show_page(page if page in self.pages else "today")
 
     # --- lifecycle -------------------------------------------------------------------------------
@@ -194,6 +205,18 @@ class MainWindow(QMainWindow):
 
     # --- navigation ------------------------------------------------------------------------------
 
+    @property
+    def sync_page(self) -> SyncPage:
+        page = self.pages["sync"]
+        assert isinstance(page, SyncPage)
+        return page
+
+    @property
+    def scorecard_page(self) -> ScorecardPage:
+        page = self.pages["scorecard"]
+        assert isinstance(page, ScorecardPage)
+        return page
+
     def current_key(self) -> str:
         item = self.nav.currentItem()
         return item.data(Qt.ItemDataRole.UserRole) if item else "today"
@@ -214,7 +237,7 @@ class MainWindow(QMainWindow):
     def _nav_changed(self, row: int) -> None:
         if row >= 0:
             self.stack.setCurrentIndex(row)
-            self.stack.currentWidget().activate()
+            self.pages[PAGES[row][0]].activate()
 
     # --- actions ---------------------------------------------------------------------------------
 
@@ -269,7 +292,7 @@ class MainWindow(QMainWindow):
         return dialog
 
     def _signed_in(self, info: dict[str, Any] | None) -> None:
-        self._data_changed()  # Today's "how to connect" and the Sync page follow at once
+        # Today's "how to connect" and the Sync page follow the sign-in's Changes (account=True)
         self.sync.check_online()
         if info is not None:
             self.sync.sync_now("signed in")
@@ -291,7 +314,7 @@ class MainWindow(QMainWindow):
 
     def _export_pdf(self) -> None:
         self.show_page("scorecard")
-        self.pages["scorecard"].choose_pdf()
+        self.scorecard_page.choose_pdf()
 
     def show_shortcuts(self) -> None:
         rows = "".join(f"<tr><td style='padding-right:16px; white-space:nowrap'><b>{k}</b></td>"
@@ -311,10 +334,12 @@ class MainWindow(QMainWindow):
 
     # --- state -----------------------------------------------------------------------------------
 
-    def _data_changed(self) -> None:
-        for key, page in self.pages.items():
-            page.mark_stale()  # the visible page reloads now, the others when shown
-        self.refresh_status()
+    def _changed(self, changes: Changes) -> None:
+        """One unit of work finished (an edit, a sync): each page decides whether to reload."""
+        for page in self.pages.values():
+            page.follow(changes)
+        if changes.outbox or changes.conflicts or changes.account:
+            self.refresh_status()
 
     def refresh_status(self) -> None:
         if self._status_pending:  # coalesce bursts of writes into one count
@@ -340,24 +365,27 @@ class MainWindow(QMainWindow):
         if self.sync.running:
             return
         signed = self.status.get("signed_in")
-        text, tone = {True: ("● Online", "ok"), False: ("● Offline — changes are kept", "lapsed")}.get(
-            online, ("● Not signed in" if not signed else "● Connecting…", "pending"))
+        if online is None:
+            text, tone = ("● Not signed in" if not signed else "● Connecting…", "pending")
+        elif online:
+            text, tone = "● Online", "ok"
+        else:
+            text, tone = "● Offline — changes are kept", "lapsed"
         self.online_label.setText(text)
         set_tone(self.online_label, tone)
 
     def _sync_started(self) -> None:
         self.online_label.setText("⟳ Syncing…")
         set_tone(self.online_label, "pending")
-        self.pages["sync"].show_running("Syncing…")
+        self.sync_page.show_running("Syncing…")
 
     def _sync_progress(self, text: str) -> None:
         self.online_label.setText(f"⟳ {text[:40]}")
-        self.pages["sync"].show_running(f"Syncing: {text}")
+        self.sync_page.show_running(f"Syncing: {text}")
 
     def _sync_finished(self, outcome: dict[str, Any]) -> None:
         self.statusBar().showMessage(outcome["message"], 8000)
-        self.pages["sync"].show_outcome(outcome)
-        self.ctx.duplicates.mark_stale()
+        self.sync_page.show_outcome(outcome)
         self._online_changed(self.sync.online)
         self.refresh_status()
         if outcome.get("reason") in SIGN_IN_REASONS and outcome.get("trigger") == "manual":
@@ -369,7 +397,7 @@ class MainWindow(QMainWindow):
         (the status bar and the Sync page's card used to disagree by a minute)."""
         self.last_sync_text = fmt.ago(self.status.get("last_sync_at"), self.ctx.now())
         self.last_sync_label.setText(f"Last sync: {self.last_sync_text}")
-        self.pages["sync"].show_last_sync(self.last_sync_text)
+        self.sync_page.show_last_sync(self.last_sync_text)
 
     def _tick(self) -> None:
         self._show_clock()

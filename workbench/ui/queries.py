@@ -14,6 +14,7 @@ from workbench.domain.registration import PROTECTION_DAYS
 from workbench.domain.values import format_datetime
 from workbench.store import records
 from workbench.store.schema import RECORD_TABLES, conflicts, outbox, sync_log
+from workbench.sync import conflicts as conflict_api
 
 EXPIRING_WITHIN = timedelta(days=15)  # Today lists registrations losing protection this soon
 LEAD_ATTENTION = timedelta(hours=24)  # … and leads with less than this left to first contact
@@ -87,8 +88,7 @@ def today(conn: sa.Connection, now: datetime | None = None) -> dict[str, Any]:
 # --- sync --------------------------------------------------------------------------------------
 
 def open_conflicts(conn: sa.Connection) -> list[dict[str, Any]]:
-    from workbench.sync import conflicts as conflict_api  # the sync package describes its own
-    rows = conflict_api.list_conflicts(conn)
+    rows = conflict_api.list_conflicts(conn)  # the sync package describes its own
     for row in rows:
         row["label"] = row.get("record_title") or describe(conn, row["entity"], row["record_id"])
     return rows

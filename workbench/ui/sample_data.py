@@ -87,7 +87,8 @@ def fill_sample(store: Store, now: datetime | None = None, seed: int = 5) -> dic
         for number, (name, domain, industry, country) in enumerate(COMPANIES):
             account = {**_meta(now, partner_id, age_days=200 - number * 5), "name": name,
                        "domain": domain, "industry": industry, "country": country,
-                       "region": "EMEA" if country not in ("United States", "Canada", "Japan", "Australia") else
+                       "region": "EMEA"
+                       if country not in ("United States", "Canada", "Japan", "Australia") else
                        ("AMER" if country in ("United States", "Canada") else "APAC")}
             accounts.append(account)
             for person in rng.sample(PEOPLE, 2):
@@ -134,7 +135,8 @@ def fill_sample(store: Store, now: datetime | None = None, seed: int = 5) -> dic
                        "amount_cents": reg["deal_value_cents"], "currency": "USD",
                        "opened_on": (now - timedelta(days=60)).date().isoformat(),
                        "expected_close_date": reg["expected_close_date"], "outcome": outcome,
-                       "closed_on": (now - timedelta(days=5)).date().isoformat() if outcome != "open" else None}
+                       "closed_on": (now - timedelta(days=5)).date().isoformat()
+                       if outcome != "open" else None}
                 opps.append(opp)
                 attributions.append({**_meta(now, partner_id), "opportunity_id": opp["id"],
                                      "role": "sourced", "split_percent": 100 if number % 3 else 70})
@@ -151,13 +153,15 @@ def fill_sample(store: Store, now: datetime | None = None, seed: int = 5) -> dic
             first, last = person.split()
             working = ["new", "accepted", "new", "new", "contacted", "rejected", "new", "accepted"][number]
             lead = {**_meta(now, partner_id, age_days=hours / 24), "company_name": name.split()[0] + " " +
-                    ["Group", "Partners", "Labs", "Works", "Systems", "Retail", "Digital", "Services"][number],
+                    ["Group", "Partners", "Labs", "Works", "Systems", "Retail", "Digital",
+                     "Services"][number],
                     "company_domain": "lead-" + domain, "contact_name": person,
                     "contact_email": f"{first.lower()}@lead-{domain}",
                     "source": ["Webinar", "Trade show", "Website", "Referral"][number % 4],
                     "assigned_at": _ts(now - timedelta(hours=hours)), "assignment_status": "assigned",
                     "working_status": working,
-                    "first_contact_at": _ts(now - timedelta(hours=hours - 8)) if working == "contacted" else None,
+                    "first_contact_at": _ts(now - timedelta(hours=hours - 8))
+                    if working == "contacted" else None,
                     "rejection_reason": "outside our territory" if working == "rejected" else None}
             leads.append(lead)
         ids["lead_new"] = leads[3]["id"]
@@ -188,7 +192,8 @@ def fill_sample(store: Store, now: datetime | None = None, seed: int = 5) -> dic
         ids["account"] = accounts[0]["id"]
         # A conflict: the rep and the vendor both changed the notes of an account.
         target = accounts[4]
-        conn.execute(sa.update(RECORD_TABLES["accounts"]).where(RECORD_TABLES["accounts"].c.id == target["id"])
+        accounts_table = RECORD_TABLES["accounts"]
+        conn.execute(sa.update(accounts_table).where(accounts_table.c.id == target["id"])
                      .values(notes="Renewal in Q3; talk to Lena first"))
         ids["conflict"] = new_id()
         conn.execute(sa.insert(conflicts).values(
@@ -202,8 +207,8 @@ def fill_sample(store: Store, now: datetime | None = None, seed: int = 5) -> dic
             action="submit", fields={}, base_version=3, created_at=_ts(now - timedelta(days=1, hours=2)),
             state="rejected", reason="the expected close date 2026-01-15 is in the past",
             reason_field="expected_close_date", finished_at=_ts(now - timedelta(days=1))))
-        for number, (outcome, pushed, pulled, hours) in enumerate(
-                [("ok", 4, 130, 30), ("failed", 0, 0, 6), ("ok", 2, 11, 2)]):
+        for outcome, pushed, pulled, hours in [("ok", 4, 130, 30), ("failed", 0, 0, 6),
+                                               ("ok", 2, 11, 2)]:
             started = now - timedelta(hours=hours)
             conn.execute(sa.insert(sync_log).values(
                 started_at=_ts(started), finished_at=_ts(started + timedelta(seconds=2)),
@@ -234,7 +239,8 @@ def fill_bulk(store: Store, count: int, seed: int = 7) -> None:
         name = f"{rng.choice(words)} {rng.choice(words)} {rng.choice(kinds)} {i}"
         accounts.append({**base, "id": new_id(), "name": name,
                          "domain": f"{name.split()[0].lower()}{i}.com",
-                         "industry": rng.choice(kinds), "country": rng.choice(["Germany", "France", "United States"])})
+                         "industry": rng.choice(kinds),
+                         "country": rng.choice(["Germany", "France", "United States"])})
     regs = []
     for i in range(n_regs):
         account = accounts[i % n_accounts]

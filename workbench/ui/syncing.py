@@ -12,14 +12,19 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from workbench.services import syncing
+from workbench.services.changes import Changes, Done
 from workbench.store import records
-from workbench.ui.context import Context
+from workbench.sync.client import SyncClient
+from workbench.ui.context import Context, setting_int
 from workbench.ui.tasks import Task
 
 log = logging.getLogger(__name__)
 
 PROBE_INTERVAL_MS = 30_000  # how often "are we online?" is asked while idle
 DEFAULT_INTERVAL_MIN = 15
+# A sync that failed before it could say what it did: the queue and the sync state may have moved.
+SYNC_STATE = Changes(outbox=True, conflicts=True, account=True)
 
 # Why a sync stopped, in the window's words: the sync package's own messages are written for the
 # command line too ("run `workbench login` first"); the window has a Sign in form for that.
@@ -49,16 +54,6 @@ def desktop_message(error: BaseException) -> str:
     text = getattr(error, "message", None) or str(error) or type(error).__name__
     return text[:1].upper() + text[1:]
 
-
-def _sync_modules() -> Any:
-    """The sync package, or None in a build without it (the window still works offline)."""
-    try:
-        from workbench.sync import account, engine
-        from workbench.sync.client import SyncClient
-        from workbench.sync.errors import SyncError
-    except ImportError:  # pragma: no cover - the sync package ships with the app
-        return None
-    return account, engine, SyncClient, SyncError
 
 
 class SyncController(QObject):
@@ -97,7 +92,7 @@ class SyncController(QObject):
             self.task.cancel.set()
 
     def apply_settings(self) -> None:
-        minutes = int(self.ctx.settings.value("sync/interval_minutes", DEFAULT_INTERVAL_MIN, type=int))
+        minutes = setting_int(self.ctx.settings, "sync/interval_minutes", DEFAULT_INTERVAL_MIN)
         if minutes > 0:
             self.auto.start(minutes * 60_000)
         else:
@@ -116,15 +111,11 @@ class SyncController(QObject):
 
         Automatic syncs (timer, back online) wait silently while nobody is signed in.
         """
-        modules = _sync_modules()
         if self.task is not None:
             return False
         if reason != "manual" and not self.signed_in():
             return False
-        if modules is None:
-            self.finished.emit({"ok": False, "message": "sync is not part of this build", "summary": None})
-            return False
-        task = Task(lambda: self._work(task, modules))
+        task = Task(lambda: self._work(task))
         task.signals.progress.connect(self.progress.emit)
         self.task = task
         self.trigger = reason
@@ -133,20 +124,16 @@ class SyncController(QObject):
         self.ctx.tasks.run(task, self._done, self._failed)
         return True
 
-    def _work(self, task: Task, modules: Any) -> dict[str, Any]:
-        """In the pool thread: client from the keyring, one engine.sync, plain dict back."""
-        account, engine, _client_class, sync_error = modules
-        client = account.client_for(self.ctx.store, connect_timeout=5, read_timeout=60)
-        try:
-            summary = engine.sync(self.ctx.store, client,
-                                  progress=lambda p: task.signals.progress.emit(p.message),
-                                  cancel=task.cancel.is_set)
-        finally:
-            client.close()
-        return summary.to_json()
+    def _work(self, task: Task) -> Done[dict[str, Any]]:
+        """In the pool thread: the sync service (client from the keyring), plain dict back."""
+        done = syncing.sync(self.ctx.store, connect_timeout=5, read_timeout=60,
+                            progress=lambda p: task.signals.progress.emit(p.message),
+                            cancel=task.cancel.is_set)
+        return Done(done.result.to_json(), done.changes)
 
-    def _done(self, summary: dict[str, Any]) -> None:
+    def _done(self, done: Done[dict[str, Any]]) -> None:
         self.task = None
+        summary = done.result
         self._set_online(True)
         parts = [f"sent {summary['pushed']}", f"received {summary['pulled']}"]
         if summary["rejected"]:
@@ -155,7 +142,7 @@ class SyncController(QObject):
         if conflicts:
             parts.append(f"{conflicts} conflict{'' if conflicts == 1 else 's'} to resolve")
         self.finished.emit({"ok": True, "message": "Synced: " + ", ".join(parts), "summary": summary})
-        self.ctx.data_changed.emit()
+        self.ctx.tasks.announce(done.changes)
 
     def _failed(self, error: BaseException) -> None:
         self.task = None
@@ -166,24 +153,23 @@ class SyncController(QObject):
         log.warning("sync failed: %s", message)
         self.finished.emit({"ok": False, "message": f"Sync failed: {message}",
                             "summary": None, "reason": reason, "trigger": self.trigger})
-        self.ctx.data_changed.emit()  # what was done before the failure is kept and shown
+        # what was done before the failure is kept and shown
+        self.ctx.tasks.announce(getattr(error, "changes", None) or SYNC_STATE)
 
     # --- online / offline -------------------------------------------------------------------
 
     def check_online(self) -> None:
-        modules = _sync_modules()
-        if modules is None or self._probing or self.task is not None:
+        if self._probing or self.task is not None:
             return
         server = self.ctx.read_now(lambda c: (records.get_state(c, "server_url"),
                                               records.get_state(c, "signed_in", False)))
         if not server[0] or not server[1]:
             self._set_online(None)
             return
-        client_class = modules[2]
         self._probing = True
 
         def probe() -> bool:
-            client = client_class(server[0], "", connect_timeout=3, read_timeout=5, retries=0)
+            client = SyncClient(server[0], "", connect_timeout=3, read_timeout=5, retries=0)
             try:
                 client.health()
                 return True

@@ -120,7 +120,7 @@ class SqlTableModel(QAbstractTableModel):
             rowids, ordered = self._ordered(conn)
             if self._filter or self._where or self._conditions:
                 matched = set(_fetch_column(conn, self._match_query()))
-                ids = [i for r, i in zip(rowids, ordered) if r in matched]
+                ids = [i for r, i in zip(rowids, ordered, strict=True) if r in matched]
             else:
                 ids = list(ordered)
         self.beginResetModel()
@@ -134,9 +134,9 @@ class SqlTableModel(QAbstractTableModel):
             # "+column" keeps SQLite from walking the column's index with one table look-up per
             # row (3x slower at 100k rows than a scan and one sort); rowid breaks ties stably.
             expression = self.spec.sort_sql.get(self._sort_col)
-            ordered = expression(t) if expression else \
+            ordered: sa.ColumnElement[Any] = expression(t) if expression else \
                 sa.literal_column(f'+"{t.name}"."{self._sort_col}"')
-            rowid = sa.literal_column(f'"{t.name}".rowid')
+            rowid: sa.ColumnClause[Any] = sa.literal_column(f'"{t.name}".rowid')
             direction = (lambda c: c.desc()) if self._descending else (lambda c: c.asc())
             query = (sa.select(rowid, t.c.id)
                      .where(t.c.deleted.is_(False), *self.spec.base_where(t))
@@ -147,7 +147,7 @@ class SqlTableModel(QAbstractTableModel):
 
     def _match_query(self) -> sa.Select:
         t = self.table
-        query = sa.select(sa.literal_column(f'"{t.name}".rowid')).where(
+        query: sa.Select[Any] = sa.select(sa.literal_column(f'"{t.name}".rowid')).where(
             t.c.deleted.is_(False), *self.spec.base_where(t))
         if self._conditions is not None:
             query = query.where(*self._conditions(t))
@@ -211,9 +211,11 @@ class SqlTableModel(QAbstractTableModel):
         return None
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        if not 0 <= column < len(self.spec.columns) or not self.spec.columns[column].sort:
+        sort_column = self.spec.columns[column].sort if 0 <= column < len(self.spec.columns) \
+            else None
+        if not sort_column:
             return
-        self._sort_col = self.spec.columns[column].sort
+        self._sort_col = sort_column
         self._descending = order == Qt.SortOrder.DescendingOrder
         self.refresh()  # a new ORDER BY
 
@@ -263,7 +265,9 @@ def _fetch_rows(conn: sa.Connection, query: sa.Select) -> list[tuple[Any, ...]]:
     params = compiled.construct_params()
     positional = tuple(params[name] for name in compiled.positiontup or ())
     conn.exec_driver_sql("SELECT 1")  # begin the unit of work (read-only BEGIN) as usual
-    return conn.connection.driver_connection.execute(str(compiled), positional).fetchall()
+    driver = conn.connection.driver_connection
+    assert driver is not None, "the connection is open"
+    return driver.execute(str(compiled), positional).fetchall()
 
 
 def _fetch_column(conn: sa.Connection, query: sa.Select) -> list[Any]:

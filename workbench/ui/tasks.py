@@ -1,10 +1,11 @@
 """Background work: reads on a small pool, writes serialised on one worker, results as signals.
 
-The window never waits for the database or the network (DESIGN §6, Anki's taskman). A task is a
-plain function that gets its own SQLAlchemy connection in its own thread — `store.reading()` or
-`store.transaction()` — and returns plain dicts/tuples; the result reaches the UI thread through
-a queued signal. Writes go through one single-thread pool so two edits never race for SQLite's
-write lock and always land in the order the rep made them.
+The window never waits for the database or the network (DESIGN §6, Anki's taskman). A read is a
+plain function that gets its own SQLAlchemy connection in its own thread (`store.reading()`) and
+returns plain dicts/tuples; the result reaches the UI thread through a queued signal. A write is a
+call into `workbench.services` (its own unit of work) on one single-thread pool, so two edits
+never race for SQLite's write lock and always land in the order the rep made them; the `Changes`
+it returns go out on `changed`, the one signal the pages and the duplicate index listen to.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
+from workbench.services.changes import Changes, Done
 from workbench.store.db import Store
 
 log = logging.getLogger(__name__)
@@ -59,7 +61,7 @@ class Task(QRunnable):
 class TaskRunner(QObject):
     """The one place widgets start background work on the store."""
 
-    wrote = Signal()  # a write task finished: views and counters refresh
+    changed = Signal(object)  # Changes: a write finished; pages and the duplicate index decide
     error = Signal(str)  # a task failed and its caller gave no handler
 
     def __init__(self, store: Store, parent: QObject | None = None) -> None:
@@ -82,15 +84,24 @@ class TaskRunner(QObject):
                 return fn(conn)
         return self._start(self.readers, Task(work), on_done, on_failed)
 
-    def write(self, fn: Callable[[sa.Connection], Any], on_done: Callback | None = None,
-              on_failed: Callback | None = None) -> Task:
-        """`fn(conn)` in one write transaction, after every write queued before it."""
-        def work() -> Any:
-            with self.store.transaction() as conn:
-                return fn(conn)
-        task = Task(work)
-        task.signals.done.connect(lambda _result: self.wrote.emit())
-        return self._start(self.writer, task, on_done, on_failed)
+    def write(self, call: Callable[[], Done[Any]], on_done: Callback | None = None,
+              on_failed: Callback | None = None, *, long: bool = False) -> Task:
+        """A service call (one unit of work) after every write queued before it; `on_done`
+        gets its result, `changed` its Changes. `long`: it waits on the network (sign-in),
+        so it runs beside the edits instead of holding them up."""
+        task = Task(call)
+
+        def finished(done: Done[Any]) -> None:
+            if done.changes:
+                self.changed.emit(done.changes)
+            if on_done is not None:
+                on_done(done.result)
+        return self._start(self.long if long else self.writer, task, finished, on_failed)
+
+    def announce(self, changes: Changes) -> None:
+        """Changes made outside a write task (a sync): tell the same listeners."""
+        if changes:
+            self.changed.emit(changes)
 
     def run(self, task: Task, on_done: Callback | None = None,
             on_failed: Callback | None = None) -> Task:
@@ -99,6 +110,10 @@ class TaskRunner(QObject):
 
     def busy(self) -> bool:
         return bool(self._running)
+
+    def running(self) -> int:
+        """Tasks started and not yet delivered."""
+        return len(self._running)
 
     def shutdown(self, long_timeout_ms: int = 15_000) -> None:
         """Ask long tasks to stop and wait for the workers: no thread outlives the window.

@@ -6,14 +6,37 @@ import math
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from PySide6.QtCore import (QEvent, QModelIndex, QObject, QPersistentModelIndex, QRect, QRectF,
-                            QSize, Qt, QTimer, Signal)
-from PySide6.QtGui import (QColor, QFont, QFontMetricsF, QKeySequence, QPainter,
-                           QPainterPath, QShortcut)
-from PySide6.QtWidgets import (QAbstractItemView, QFormLayout, QFrame, QHBoxLayout, QHeaderView,
-                               QLabel, QLineEdit, QPushButton, QSizePolicy, QStyle,
-                               QStyledItemDelegate, QStyleOptionViewItem, QTableView, QTreeWidget,
-                               QVBoxLayout, QWidget)
+from PySide6.QtCore import (
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QRect,
+    QRectF,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QKeySequence, QPainter, QPainterPath, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSizePolicy,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableView,
+    QTreeWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from workbench.domain.model import Owner, entity
 from workbench.ui import style

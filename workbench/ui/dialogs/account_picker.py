@@ -28,7 +28,7 @@ class AccountPicker(QLineEdit):
         self.completer_.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
         self.completer_.setMaxVisibleItems(10)
         self.setCompleter(self.completer_)
-        self.completer_.activated[str].connect(self.choose_text)
+        self.completer_.activated.connect(self.choose_text)  # the chosen display text
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(80)

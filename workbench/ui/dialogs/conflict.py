@@ -1,8 +1,8 @@
 """Resolve conflicts side by side: base (when you started) / mine / theirs (the server's).
 
 One dialog per record: every open conflict of that record is a row with the three values and a
-choice — keep mine, take theirs, or edit a value. Applying calls the sync package's resolution
-API (workbench.sync.conflicts.resolve) for each row in one transaction.
+choice — keep mine, take theirs, or edit a value. Applying is one service call
+(workbench.services.conflicts.resolve_conflicts): every row in one transaction.
 """
 
 from __future__ import annotations
@@ -12,9 +12,20 @@ from typing import Any
 
 import sqlalchemy as sa
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QButtonGroup, QDialog, QDialogButtonBox, QGridLayout, QLabel,
-                               QLineEdit, QPlainTextEdit, QRadioButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QDialog,
+    QDialogButtonBox,
+    QGridLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
 
+from workbench.services import conflicts as resolutions
 from workbench.sync import conflicts as conflict_api
 from workbench.ui.context import Context
 from workbench.ui.widgets import banner, primary, set_tone
@@ -36,15 +47,6 @@ def load(conn: sa.Connection, conflict_id: str) -> list[dict[str, Any]]:
     same = [c for c in conflict_api.list_conflicts(conn)
             if c["entity"] == first["entity"] and c["record_id"] == first["record_id"]]
     return same or [first]
-
-
-def apply(conn: sa.Connection, decisions: list[tuple[str, str, str]]) -> int:
-    for conflict_id, choice, value in decisions:
-        if choice == "edit":
-            conflict_api.resolve(conn, conflict_id, set_value=True, value=value)
-        else:
-            conflict_api.resolve(conn, conflict_id, keep=choice)
-    return len(decisions)
 
 
 class _Row:
@@ -78,7 +80,8 @@ class ConflictDialog(QDialog):
         super().__init__(parent)
         self.ctx = ctx
         first = conflicts[0]
-        title = f"Resolve conflict — {first['entity_label']}: {first.get('record_title') or first['record_id'][:8]}"
+        record = first.get("record_title") or first["record_id"][:8]
+        title = f"Resolve conflict — {first['entity_label']}: {record}"
         self.setWindowTitle(title)
         self.setAccessibleName("Resolve conflict")
         self.setMinimumWidth(760)
@@ -136,10 +139,11 @@ class ConflictDialog(QDialog):
     def apply(self) -> None:
         decisions = [row.decision() for row in self.rows]
         self.apply_button.setEnabled(False)
-        self.ctx.tasks.write(lambda c: apply(c, decisions), self._done, self._failed)
+        self.ctx.tasks.write(lambda: resolutions.resolve_conflicts(self.ctx.store, decisions),
+                             self._done, self._failed)
 
-    def _done(self, count: int) -> None:
-        self.resolved.emit(count)
+    def _done(self, rows: list[dict[str, Any]]) -> None:
+        self.resolved.emit(len(rows))
         self.accept()
 
     def _failed(self, error: BaseException) -> None:

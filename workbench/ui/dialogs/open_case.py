@@ -5,12 +5,22 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel,
-                               QLineEdit, QPlainTextEdit, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
 
 from workbench.domain.model import CASE_SEVERITIES, entity
 from workbench.domain.values import InvalidValue
-from workbench.ui import actions, format as fmt
+from workbench.services import cases
+from workbench.ui import format as fmt
 from workbench.ui.context import Context
 from workbench.ui.dialogs.account_picker import AccountPicker
 from workbench.ui.widgets import banner, primary, repolish, set_tone
@@ -73,7 +83,8 @@ class OpenCaseDialog(QDialog):
         description = self.description.toPlainText()
         self.save_button.setEnabled(False)
         self.ctx.tasks.write(
-            lambda c: actions.open_case(c, account["id"], subject, severity, description),
+            lambda: cases.open_case(self.ctx.store, account["id"], subject, severity=severity,
+                                    description=description),
             self._saved, self._failed)
 
     def _saved(self, case: dict[str, Any]) -> None:

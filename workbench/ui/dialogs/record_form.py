@@ -5,13 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import sqlalchemy as sa
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QLineEdit, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLineEdit, QVBoxLayout, QWidget
 
 from workbench.domain.model import entity
 from workbench.domain.values import InvalidValue
+from workbench.services.changes import Done
 from workbench.ui.context import Context
 from workbench.ui.widgets import banner, primary, repolish, set_tone
 
@@ -20,7 +19,7 @@ class RecordFormDialog(QDialog):
     saved = Signal(object)
 
     def __init__(self, ctx: Context, title: str, entity_name: str, fields: list[str],
-                 save: Callable[[sa.Connection, dict[str, Any]], dict[str, Any]],
+                 save: Callable[[dict[str, Any]], Done[dict[str, Any]]],
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx, self._save = ctx, save
@@ -51,7 +50,7 @@ class RecordFormDialog(QDialog):
     def save(self) -> None:
         values = {name: edit.text() for name, edit in self.inputs.items()}
         self.save_button.setEnabled(False)
-        self.ctx.tasks.write(lambda c: self._save(c, values), self._saved, self._failed)
+        self.ctx.tasks.write(lambda: self._save(values), self._saved, self._failed)
 
     def _saved(self, record: dict[str, Any]) -> None:
         self.saved.emit(record)

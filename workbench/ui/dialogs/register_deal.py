@@ -11,15 +11,28 @@ from typing import Any
 
 from PySide6.QtCore import QDate, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QCheckBox, QDateEdit, QDialog, QDialogButtonBox, QFormLayout,
-                               QHBoxLayout, QLabel, QLineEdit, QMessageBox, QPlainTextEdit,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
 
-from workbench.domain.matching import Candidate, Match
+from workbench.domain.matching import Match
 from workbench.domain.model import entity
 from workbench.domain.values import InvalidValue, coerce, parse_money_cents
+from workbench.services import registrations
+from workbench.services.registrations import Deal
 from workbench.store import duplicates
-from workbench.ui import actions, format as fmt
+from workbench.ui import format as fmt
 from workbench.ui.context import Context
 from workbench.ui.dialogs.account_picker import AccountPicker
 from workbench.ui.widgets import banner, fit_height, primary, repolish, set_tone
@@ -68,7 +81,8 @@ class RegisterDealDialog(QDialog):
         self.close_date = QDateEdit()
         self.close_date.setCalendarPopup(True)
         self.close_date.setDisplayFormat("d MMM yyyy")  # as every date reads: 30 Jan 2027
-        self.close_date.setDate(QDate(date.today() + DEFAULT_CLOSE_IN))
+        default_close = date.today() + DEFAULT_CLOSE_IN
+        self.close_date.setDate(QDate(default_close.year, default_close.month, default_close.day))
         self.close_date.setAccessibleName(spec.field("expected_close_date").title)
         self.notes = QPlainTextEdit()
         self.notes.setPlaceholderText("Optional: context for the channel manager")
@@ -85,7 +99,9 @@ class RegisterDealDialog(QDialog):
         form.addRow("Do&main", self.domain)
         form.addRow("&Product *", self.product)
         form.addRow("Deal &value *", value_row)
-        form.itemAt(form.rowCount() - 1, QFormLayout.ItemRole.LabelRole).widget().setBuddy(self.value)
+        value_label = form.labelForField(value_row)
+        if isinstance(value_label, QLabel):  # Alt+V reaches the value field, not the hint
+            value_label.setBuddy(self.value)
         form.addRow("&Expected close *", self.close_date)
         form.addRow("&Notes", self.notes)
         layout.addLayout(form)
@@ -130,8 +146,10 @@ class RegisterDealDialog(QDialog):
                        "product": self.product, "deal_value_cents": self.value,
                        "expected_close_date": self.close_date}
         for name, widget in self.inputs.items():
-            signal = widget.dateChanged if isinstance(widget, QDateEdit) else widget.textChanged
-            signal.connect(lambda *_a, n=name: self._recheck(n))
+            if isinstance(widget, QDateEdit):
+                widget.dateChanged.connect(lambda *_a, n=name: self._recheck(n))
+            elif isinstance(widget, QLineEdit):
+                widget.textChanged.connect(lambda *_a, n=name: self._recheck(n))
         ctx.duplicates.ready.connect(self.check_duplicates)
         ctx.duplicates.ensure()
         if account:
@@ -205,28 +223,34 @@ class RegisterDealDialog(QDialog):
         values = self.values()
         account = self.customer.account
         account_id = account["id"] if account and account["name"] == values["customer_name"].strip() else None
-        submit, index = self.submit_now.isChecked(), self.ctx.duplicates.index
+        index = self.ctx.duplicates.index
+        if account_id is None and index is not None:
+            # The same linking rule as the service's, on the window's current index (read here,
+            # on the UI thread that keeps it current); without an index the service reads one.
+            account_id = registrations.linked_account(index, values["customer_name"].strip(),
+                                                      values["customer_domain"].strip())
+        deal = Deal(customer_name=values["customer_name"], customer_domain=values["customer_domain"],
+                    account_id=account_id, deal_value=values["deal_value_cents"],
+                    expected_close_date=values["expected_close_date"], product=values["product"],
+                    notes=values["notes"])
+        submit = self.submit_now.isChecked()
         self.save_button.setEnabled(False)
         self.error.setVisible(False)
         self.error_field = ""
         self.ctx.tasks.write(
-            lambda c: actions.register_deal(c, values, account_id=account_id, submit=submit,
-                                            index=index),
+            lambda: registrations.register_deal(self.ctx.store, deal, submit=submit),
             self._saved, self._failed)
 
-    def _saved(self, result: dict[str, Any]) -> None:
-        registration, account = result["registration"], result["created_account"]
-        self.ctx.duplicates.add(Candidate(registration["id"], registration["customer_name"],
-                                          registration["customer_domain"] or "", "registration"))
-        if account:
-            self.ctx.duplicates.add(Candidate(account["id"], account["name"],
-                                              account["domain"] or "", "account"))
-        self.saved.emit(result)
+    def _saved(self, result: registrations.RegisteredDeal) -> None:
+        # The duplicate index learns of the new records from the write's Changes.
+        self.saved.emit({"registration": result.registration,
+                         "created_account": result.created_account})
         self.accept()
 
     def _failed(self, error: BaseException) -> None:
         self.save_button.setEnabled(True)
         field = error.field if isinstance(error, InvalidValue) else ""
+        problem = error.problem if isinstance(error, InvalidValue) else str(error)
         widgets = {"customer_name": self.customer, "customer_domain": self.domain,
                    "name": self.customer, "domain": self.domain, "product": self.product,
                    "deal_value_cents": self.value, "expected_close_date": self.close_date}
@@ -236,7 +260,7 @@ class RegisterDealDialog(QDialog):
         for name, widget in widgets.items():
             widget.setProperty("invalid", name == field)
             repolish(widget)
-        text = f"{labels[field]}: {error.problem}" if field in labels else str(error)
+        text = f"{labels[field]}: {problem}" if field in labels else str(error)
         self.error.setText(text)
         self.error.setVisible(True)
         self.error_field = field if field in widgets else ""

@@ -6,17 +6,27 @@ from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QFontMetrics
-from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QGroupBox,
-                               QHBoxLayout, QLabel, QLineEdit, QPushButton, QSpinBox, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
 
+from workbench.services import syncing
 from workbench.store import records
-from workbench.ui.context import Context
-from workbench.ui.dialogs.sign_in import keyring_note, sign_in, sign_in_problem
+from workbench.ui.context import Context, setting_int
+from workbench.ui.dialogs.sign_in import keyring_note, sign_in_problem
 from workbench.ui.syncing import DEFAULT_INTERVAL_MIN
-from workbench.ui.tasks import Task
 from workbench.ui.widgets import banner, primary, set_tone
-
 
 MAX_FOLDER_WIDTH = 720  # the dialog stays well inside a 1366 px screen
 
@@ -37,7 +47,8 @@ class SettingsDialog(QDialog):
 
         account = QGroupBox("Vendor server")
         form = QFormLayout(account)
-        self.server = QLineEdit(state["server_url"] or str(ctx.settings.value("sync/server_url", "", type=str)))
+        self.server = QLineEdit(state["server_url"]
+                                or str(ctx.settings.value("sync/server_url", "", type=str)))
         self.server.setPlaceholderText("https://partners.vendor.example")
         self.server.setAccessibleName("Server address")
         self.token = QLineEdit()
@@ -72,7 +83,8 @@ class SettingsDialog(QDialog):
         self.interval.setRange(0, 24 * 60)
         self.interval.setSuffix(" min")
         self.interval.setSpecialValueText("off")
-        self.interval.setValue(int(ctx.settings.value("sync/interval_minutes", DEFAULT_INTERVAL_MIN, type=int)))
+        self.interval.setValue(setting_int(ctx.settings, "sync/interval_minutes",
+                                           DEFAULT_INTERVAL_MIN))
         self.interval.setAccessibleName("Automatic sync interval in minutes")
         form2.addRow("&Auto-sync every:", self.interval)
         data_row = QHBoxLayout()
@@ -112,8 +124,9 @@ class SettingsDialog(QDialog):
         server, token = self.server.text().strip(), self.token.text().strip()
         self.sign_in_button.setEnabled(False)
         self._say("Checking the token with the server…", "info")
-        self.ctx.tasks.run(Task(sign_in, self.ctx.store, server, "", token), self._signed_in,
-                           self._sign_in_failed)
+        self.ctx.tasks.write(lambda: syncing.sign_in(self.ctx.store, server, token),
+                             lambda result: self._signed_in(result.to_json()),
+                             self._sign_in_failed, long=True)
 
     def _signed_in(self, info: dict[str, Any]) -> None:
         self.token.clear()
@@ -128,9 +141,8 @@ class SettingsDialog(QDialog):
         self._say(f"Not signed in. {sign_in_problem(error)[1]}", "rejected")
 
     def sign_out(self) -> None:
-        from workbench.sync import account
-        self.ctx.tasks.run(Task(account.logout, self.ctx.store), self._signed_out,
-                           lambda e: self._say(str(e), "rejected"))
+        self.ctx.tasks.write(lambda: syncing.sign_out(self.ctx.store), self._signed_out,
+                             lambda e: self._say(str(e), "rejected"), long=True)
 
     def _signed_out(self, _result: Any) -> None:
         self._show_user(None)

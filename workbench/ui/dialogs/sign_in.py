@@ -1,6 +1,6 @@
 """Sign in to the vendor's server (F5 while signed out): server address, email, access token.
 
-The token is checked with the server and goes to the OS keyring (workbench.sync.credentials);
+The token is checked with the server and goes to the OS keyring (services.syncing.sign_in);
 with no keyring it is kept for this session only and the dialog says so. Nothing here needs the
 command line.
 """
@@ -10,24 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
+from workbench.services import syncing
 from workbench.store import records
-from workbench.store.db import Store
 from workbench.ui.context import Context
 from workbench.ui.syncing import desktop_message
-from workbench.ui.tasks import Task
 from workbench.ui.widgets import banner, fit_height, primary, repolish, set_tone
-
-
-def sign_in(store: Store, server: str, email: str, token: str) -> dict[str, Any]:
-    """Check the token with the server, remember who signed in, keep the token in the keyring.
-
-    The one write of this dialog, in the sync package's own code (a pool thread runs it).
-    """
-    from workbench.sync import account
-    return account.login(store, server, token, email=email.strip() or None).to_json()
 
 
 def keyring_note(info: dict[str, Any]) -> str:
@@ -129,8 +118,11 @@ class SignInDialog(QDialog):
             return
         self.sign_in_button.setEnabled(False)
         self._say("Checking the token with the server…", "info")
-        self.ctx.tasks.run(Task(sign_in, self.ctx.store, server, email, token), self._signed_in,
-                           self._failed)
+        store = self.ctx.store
+        self.ctx.tasks.write(lambda: syncing.sign_in(store, server, token,
+                                                     email=email.strip() or None),
+                             lambda signed: self._signed_in(signed.to_json()), self._failed,
+                             long=True)
 
     def _signed_in(self, info: dict[str, Any]) -> None:
         self.token.clear()

@@ -5,16 +5,24 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QHBoxLayout, QToolBox, QTreeWidget, QTreeWidgetItem, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import QHBoxLayout, QToolBox, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
 from workbench.domain.model import REGISTRATION_STATUSES
-from workbench.ui import actions, format as fmt, queries
+from workbench.services import accounts
+from workbench.ui import format as fmt
+from workbench.ui import queries
 from workbench.ui.dialogs.record_form import RecordFormDialog
 from workbench.ui.tablemodel import Column, TableSpec
 from workbench.ui.views.base import ListPage
-from workbench.ui.widgets import (RecordForm, button, col, columns_needed_width, heading_label,
-                                  make_tree, primary)
+from workbench.ui.widgets import (
+    RecordForm,
+    button,
+    col,
+    columns_needed_width,
+    heading_label,
+    make_tree,
+    primary,
+)
 
 REGISTRATION_LABELS = tuple(fmt.label(s) for s in REGISTRATION_STATUSES)
 
@@ -37,6 +45,7 @@ class AccountsPage(ListPage):
     hint = "Your customers, with everything you and the vendor know about them."
     search_placeholder = "Search name, domain, industry or country  (Ctrl+F)"
     spec = SPEC
+    shows = frozenset({"accounts", "contacts", "registrations", "opportunities", "cases"})
 
     def header_buttons(self) -> list[QWidget]:
         return [button("New &account…", "New account", lambda: self.new_account(), "Alt+A"),
@@ -129,7 +138,8 @@ class AccountsPage(ListPage):
     def new_account(self) -> RecordFormDialog:
         dialog = RecordFormDialog(self.ctx, "New account", "accounts",
                                   ["name", "domain", "industry", "country", "region"],
-                                  actions.add_account, self)
+                                  lambda values: accounts.add_account(self.ctx.store, values),
+                                  self)
         dialog.saved.connect(lambda account: setattr(self, "current_id", account["id"]))
         dialog.open()
         return dialog
@@ -140,7 +150,8 @@ class AccountsPage(ListPage):
         account_id = self.account["id"]
         dialog = RecordFormDialog(self.ctx, f"New contact at {self.account['name']}", "contacts",
                                   ["name", "email", "phone", "role"],
-                                  lambda c, values: actions.add_contact(c, account_id, values), self)
+                                  lambda values: accounts.add_contact(self.ctx.store, account_id,
+                                                                      values), self)
         dialog.open()
 
     def _register(self) -> None:

@@ -5,17 +5,34 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import sqlalchemy as sa
 from PySide6.QtCore import QModelIndex, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QComboBox, QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea,
-                               QSplitter, QStyle, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QStyle,
+    QVBoxLayout,
+    QWidget,
+)
 
+from workbench.services.changes import Changes, Done
 from workbench.ui.context import Context
 from workbench.ui.dialogs.note import NoteDialog
 from workbench.ui.tablemodel import SqlTableModel, TableSpec, Where
-from workbench.ui.widgets import (RecordForm, SearchBox, StatusPill, banner, heading_label,
-                                  make_table, page_header)
+from workbench.ui.widgets import (
+    RecordForm,
+    SearchBox,
+    StatusPill,
+    banner,
+    heading_label,
+    make_table,
+    page_header,
+)
 
 CONFIRMATION_MS = 12_000  # how long "First contact logged …" stays above the list
 
@@ -26,12 +43,19 @@ def equals(column: str, value: str | tuple[str, ...]) -> Where:
         return lambda t: [t.c[column].in_(value)]
     return lambda t: [t.c[column] == value]
 
+# What a status filter selects: one value, several (any of them), or None for all.
+StatusChoice = str | tuple[str, ...] | None
+
 
 class Page(QWidget):
     """Anything in the navigation. Pages load lazily: only when shown, and again when stale."""
 
     title = ""
     hint = ""
+    # What the page shows, so it can tell whether a unit of work's Changes concern it: record
+    # types, and the sync side (outbox, conflicts, who is signed in, the last sync).
+    shows: frozenset[str] = frozenset()
+    shows_sync = False
 
     def __init__(self, ctx: Context) -> None:
         super().__init__()
@@ -49,6 +73,16 @@ class Page(QWidget):
         if self.isVisible():
             self.activate()
 
+    def affected_by(self, changes: Changes) -> bool:
+        return changes.touches(self.shows) or (self.shows_sync and (
+            changes.outbox or changes.conflicts or changes.account))
+
+    def follow(self, changes: Changes) -> None:
+        """A unit of work finished: reload if it touched what this page shows (the visible
+        page now, a hidden one when it is shown next)."""
+        if self.affected_by(changes):
+            self.mark_stale()
+
     def reload(self) -> None:
         """Show the store's current state."""
 
@@ -64,6 +98,11 @@ class Page(QWidget):
 
 class ListPage(Page):
     spec: TableSpec
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "spec" in cls.__dict__ and not cls.__dict__.get("shows"):
+            cls.shows = frozenset({cls.spec.entity})  # a list shows its own records at least
     search_placeholder = "Search"
 
     def __init__(self, ctx: Context) -> None:
@@ -223,15 +262,15 @@ class ListPage(Page):
         widget.setToolTip(f"{widget.toolTip() or widget.accessibleName()} ({keys})")
         return item
 
-    def write(self, fn: Callable[[sa.Connection], Any],
+    def write(self, call: Callable[[], Done[Any]],
               done: str | Callable[[Any], str] = "") -> None:
-        """Run an edit on the write worker; failures name the field (InvalidValue).
+        """Run a service call on the write worker; failures name the field (InvalidValue).
 
-        `done`: what to confirm once it is saved (a text, or made from the saved record).
+        `done`: what to confirm once it is saved (a text, or made from the service's result).
         """
         def finished(result: Any) -> None:
             self.confirm(done(result) if callable(done) else done)
-        self.ctx.tasks.write(fn, finished, lambda error: self.ctx.fail(self, error))
+        self.ctx.tasks.write(call, finished, lambda error: self.ctx.fail(self, error))
 
     def confirm(self, text: str) -> None:
         """Say above the list what was just done (and in the status bar)."""

@@ -8,7 +8,9 @@ from typing import Any
 from PySide6.QtWidgets import QHBoxLayout, QPlainTextEdit, QTextBrowser, QVBoxLayout, QWidget
 
 from workbench.domain.model import CASE_SEVERITIES, CASE_STATUSES
-from workbench.ui import actions, format as fmt, queries
+from workbench.services import cases
+from workbench.ui import format as fmt
+from workbench.ui import queries
 from workbench.ui.dialogs.open_case import OpenCaseDialog
 from workbench.ui.style import status_tone
 from workbench.ui.tablemodel import Column, TableSpec
@@ -48,6 +50,7 @@ class CasesPage(ListPage):
     hint = "Support cases you opened for customers. The vendor's support team sets the status."
     search_placeholder = "Search subject, customer or number  (Ctrl+F)"
     spec = SPEC
+    shows = frozenset({"cases", "case_comments"})
 
     def __init__(self, ctx: Any) -> None:
         super().__init__(ctx)
@@ -121,19 +124,21 @@ class CasesPage(ListPage):
     def _opened(self, case: dict[str, Any]) -> None:
         self.current_id = case["id"]
         if self.ctx.window is not None:
-            self.ctx.window.statusBar().showMessage("Case saved — it goes to the vendor with the next sync", 5000)
+            self.ctx.window.statusBar().showMessage(
+                "Case saved — it goes to the vendor with the next sync", 5000)
 
     def _comment(self) -> None:
         text = self.comment_box.toPlainText().strip()
         if self.current_id and text:
             case_id = self.current_id
             self.comment_box.clear()
-            self.write(lambda c: actions.comment_case(c, case_id, text), "Comment saved")
+            self.write(lambda: cases.comment_case(self.ctx.store, case_id, text), "Comment saved")
 
     def _escalate(self) -> None:
         if self.current_id:
             case_id = self.current_id
             self.ask("Request escalation", "Why does this case need escalating? (optional)",
-                     lambda why: self.write(lambda c: actions.request_escalation(c, case_id, why),
-                                            "Escalation requested"),
+                     lambda why: self.write(
+                         lambda: cases.request_escalation(self.ctx.store, case_id, why),
+                         "Escalation requested"),
                      required=False, ok_text="Request escalation")

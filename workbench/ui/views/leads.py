@@ -9,7 +9,9 @@ from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from workbench.domain.model import LEAD_WORKING_STATUSES
 from workbench.domain.values import parse_datetime
-from workbench.ui import actions, format as fmt, queries
+from workbench.services import leads
+from workbench.ui import format as fmt
+from workbench.ui import queries
 from workbench.ui.style import status_tone
 from workbench.ui.tablemodel import Column, TableSpec, Where
 from workbench.ui.views.base import ListPage, equals
@@ -123,7 +125,7 @@ class LeadsPage(ListPage):
     def _accept(self) -> None:
         if self.current_id:
             lead_id = self.current_id
-            self.write(lambda c: actions.accept_lead(c, lead_id),
+            self.write(lambda: leads.accept_lead(self.ctx.store, lead_id),
                        lambda lead: f"{lead['company_name']} accepted: log the first contact "
                                     "within the 48 hours.")
 
@@ -132,14 +134,14 @@ class LeadsPage(ListPage):
             lead_id = self.current_id
             self.ask("Reject lead", "Why are you rejecting this lead? (the vendor re-routes it)",
                      lambda reason: self.write(
-                         lambda c: actions.reject_lead(c, lead_id, reason),
+                         lambda: leads.reject_lead(self.ctx.store, lead_id, reason),
                          lambda lead: f"{lead['company_name']} rejected: the vendor re-routes it "
                                       "with the next sync."), ok_text="Reject lead")
 
     def _contact(self) -> None:
         if self.current_id:
             lead_id = self.current_id
-            self.write(lambda c: actions.log_first_contact(c, lead_id), _contact_logged)
+            self.write(lambda: leads.log_first_contact(self.ctx.store, lead_id), _contact_logged)
 
 
 def _tone(status: str) -> str:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from PySide6.QtWidgets import QTreeWidgetItem, QVBoxLayout
 
-from workbench.ui import format as fmt, queries
+from workbench.ui import format as fmt
+from workbench.ui import queries
 from workbench.ui.tablemodel import Column, TableSpec
 from workbench.ui.views.base import ListPage
 from workbench.ui.widgets import RecordForm, banner, col, make_tree, section
@@ -24,7 +25,8 @@ SPEC = TableSpec(
                display=fmt.opportunity_close_day),
         Column("outcome", "Outcome", sort="outcome", pill=True, samples=("Open", "Won", "Lost"),
                display=lambda r: fmt.label(r.get("outcome")),
-               tone=lambda r: {"won": "ok", "lost": "closed", "open": "info"}.get(r.get("outcome") or "", "")),
+               tone=lambda r: {"won": "ok", "lost": "closed", "open": "info"}.get(
+                   r.get("outcome") or "", "")),
     ),
     search=("name", "customer_name", "customer_domain"),
     default_sort="close_date",
@@ -40,6 +42,7 @@ class OpportunitiesPage(ListPage):
     hint = "Pipeline the vendor tracks for your deals: stage, amount and who gets credit. Read-only."
     search_placeholder = "Search opportunity or customer  (Ctrl+F)"
     spec = SPEC
+    shows = frozenset({"opportunities", "attributions"})
 
     def build_detail(self, layout: QVBoxLayout) -> None:
         self.add_detail_heading(layout)

@@ -11,7 +11,9 @@ from PySide6.QtWidgets import QGridLayout, QVBoxLayout, QWidget
 
 from workbench.domain import registration as rules
 from workbench.domain.values import format_datetime, parse_datetime
-from workbench.ui import actions, format as fmt, queries
+from workbench.services import registrations
+from workbench.ui import format as fmt
+from workbench.ui import queries
 from workbench.ui.style import status_tone
 from workbench.ui.tablemodel import Column, TableSpec, Where
 from workbench.ui.views.base import ListPage, equals
@@ -45,8 +47,9 @@ def _status_where(status: str) -> Where:
 # listed, filtered and shown as Expired before the vendor records the expiry.
 STATUS_FILTERS: list[tuple[str, Where | None]] = [
     ("All registrations", None),
-    ("Active", lambda t: [sa.or_(t.c.status.in_(("draft", "submitted", "pending_review")),
-                                 _protected(t))]),
+    # domain "active registration" (a draft, or claiming its customer), a lapsed approval not
+    ("Active", lambda t: [sa.or_(t.c.status.in_([str(s) for s in rules.ACTIVE_LOCALLY
+                                                 if s != "approved"]), _protected(t))]),
     *[(fmt.label(s.value), _status_where(s.value)) for s in rules.RegistrationStatus]]
 
 
@@ -197,7 +200,8 @@ class RegistrationsPage(ListPage):
         if self.current_id is None:
             return
         record_id = self.current_id
-        self.write(lambda c: actions.registration_action(c, record_id, action, note),
+        self.write(lambda: registrations.registration_action(self.ctx.store, record_id, action,
+                                                             note),
                    f"{fmt.label(action)} queued — the vendor decides on the next sync")
 
     def _renew(self) -> None:

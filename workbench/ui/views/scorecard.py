@@ -7,15 +7,25 @@ from typing import Any
 
 from PySide6.QtCore import QStandardPaths, Qt
 from PySide6.QtGui import QColor, QFontMetrics
-from PySide6.QtWidgets import (QFileDialog, QFrame, QHBoxLayout, QLabel, QScrollArea,
-                               QTreeWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QScrollArea,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
+from workbench.domain.scorecard import tier_gap_sentence
+from workbench.reports import pdf
+from workbench.reports import scorecard as reports
 from workbench.ui import format as fmt
 from workbench.ui.tablemodel import TONE_ROLE
 from workbench.ui.tasks import Task
 from workbench.ui.views.base import Page
-from workbench.ui.widgets import (Card, banner, button, col, make_tree, page_header, primary,
-                                  set_tone)
+from workbench.ui.widgets import Card, banner, button, col, make_tree, page_header, primary, set_tone
 
 HEADLINE = ("registrations_90d", "approval_rate_90d", "close_rate_12m", "closed_revenue_12m")
 # Measures the vendor publishes a program average for (server: admin.publish_averages).
@@ -31,25 +41,13 @@ RATING_TONES = {"high": "ok", "above typical": "ok", "typical": "info", "below t
                 "disengaged": "warning"}
 
 
-def _reports() -> Any:
-    try:
-        from workbench.reports import scorecard
-    except ImportError:  # pragma: no cover - shipped with the app
-        return None
-    return scorecard
-
-
-def _pdf() -> Any:
-    try:
-        from workbench.reports import pdf
-    except ImportError:
-        return None
-    return pdf
-
-
 class ScorecardPage(Page):
     title = "Scorecard"
     hint = "How your partnership performs, from the data on this computer. Export a PDF for the QBR."
+    shows = frozenset({"partners", "partner_users", "registrations", "opportunities",
+                       "attributions", "leads", "learning_records", "activity_events",
+                       "program_averages"})
+    shows_sync = True  # "data as of the last sync"
 
     def __init__(self, ctx: Any) -> None:
         super().__init__(ctx)
@@ -67,7 +65,7 @@ class ScorecardPage(Page):
         scroll.setWidget(content)
         scroll.viewport().setAutoFillBackground(False)
         outer.addWidget(scroll)
-        self.scroll = scroll
+        self.scroll_area = scroll
         root = QVBoxLayout(content)
         root.setContentsMargins(20, 16, 20, 12)
         root.setSpacing(8)
@@ -92,7 +90,8 @@ class ScorecardPage(Page):
         # The benchmark as the PDF prints it: the seed's Low / Typical / High bands ("High" is
         # always the good end, even where fewer hours are better) and the rating in its words.
         self.table = make_tree("Scorecard measures", [
-            col("Measure", "Training / certification completion"), col("Period", "last 12 months", "now (snapshot)"),
+            col("Measure", "Training / certification completion"),
+            col("Period", "last 12 months", "now (snapshot)"),
             col("Value", "$1,250,000"), col("Based on", "6 deals", stretch=True),
             col("Program average", "$1,250,000 *"), col("Low", ">120 days"),
             col("Typical", "60-90 days"), col("High", "<45 days"),
@@ -113,27 +112,23 @@ class ScorecardPage(Page):
         self.exported: Path | None = None
 
     def reload(self) -> None:
-        reports = _reports()
-        if reports is None:
-            self._message("The scorecard is not part of this build.", "warning")
-            return
         task = Task(reports.load_scorecard, self.ctx.store)
-        self.ctx.tasks.run(task, self._show, lambda e: self._message(f"Scorecard unavailable: {e}", "rejected"))
+        self.ctx.tasks.run(task, self._show,
+                           lambda e: self._message(f"Scorecard unavailable: {e}", "rejected"))
 
     def _show(self, card: Any) -> None:
-        reports = _reports()
         self.card = card
         self.subtitle.setText(f"{card.partner_name} · {reports.period_text(card)} · data as of the "
                               f"last sync: {reports.data_as_of_text(card)}")
         measures = {m.key: m for m in card.measures}
         headline = [measures[k] for k in HEADLINE if k in measures] or list(card.measures[:4])
-        for widget, measure in zip(self.cards, headline):
+        for widget, measure in zip(self.cards, headline, strict=False):
             widget.caption.setText(measure.label)
             widget.set(reports.value_text(measure), RATING_TONES.get(measure.rating or "", ""),
                        period_text(measure.window))
         self.table.clear()
         same = False
-        for measure, row in zip(card.measures, reports.kpi_rows(card)):
+        for measure, row in zip(card.measures, reports.kpi_rows(card), strict=True):
             program, program_tip = row.program, ""
             if measure.program is not None and measure.value == measure.program.value:
                 program, program_tip, same = f"{row.program} *", SAME_AS_YOURS, True
@@ -177,9 +172,7 @@ class ScorecardPage(Page):
 
     def export_pdf(self, path: Path) -> None:
         """Render in the background: the window stays usable while reportlab works."""
-        pdf = _pdf()
-        if pdf is None or self.card is None:
-            self._message("PDF export is not part of this build yet.", "warning")
+        if self.card is None:
             return
         self.export_button.setEnabled(False)
         self._message(f"Writing {path.name}…", "info")
@@ -215,8 +208,4 @@ def period_text(window: str) -> str:
 
 
 def _tier_sentence(card: Any) -> str:
-    try:
-        from workbench.domain.scorecard import tier_gap_sentence
-        return tier_gap_sentence(card.tier)
-    except (ImportError, AttributeError):
-        return ""
+    return tier_gap_sentence(card.tier)

@@ -6,10 +6,10 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import (QHBoxLayout, QTabWidget, QTreeWidgetItem, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import QHBoxLayout, QTabWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
-from workbench.ui import format as fmt, queries, style
+from workbench.ui import format as fmt
+from workbench.ui import queries, style
 from workbench.ui.views.base import Page
 from workbench.ui.widgets import Card, banner, button, col, make_tree, page_header, primary, set_tone
 
@@ -25,6 +25,7 @@ def _what(op: dict[str, Any]) -> str:
 class SyncPage(Page):
     title = "Sync"
     hint = "Your edits wait here until the next sync; the vendor's answers arrive with it."
+    shows_sync = True
 
     def __init__(self, ctx: Any) -> None:
         super().__init__(ctx)
@@ -148,8 +149,9 @@ class SyncPage(Page):
                                     _short(conflict["mine_value"]), _short(conflict["theirs_value"])])
             item.setData(0, Qt.ItemDataRole.UserRole, conflict["id"])
             self.conflicts.addTopLevelItem(item)
-        if data["conflicts"]:
-            self.conflicts.setCurrentItem(self.conflicts.topLevelItem(0))
+        first = self.conflicts.topLevelItem(0)
+        if first is not None:
+            self.conflicts.setCurrentItem(first)
         self.resolve_button.setEnabled(bool(data["conflicts"]))
         self.rejected.clear()
         for op in data["rejected"]:

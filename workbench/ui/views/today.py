@@ -7,14 +7,13 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QTreeWidget, QTreeWidgetItem,
-                               QVBoxLayout)
+from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QTreeWidget, QTreeWidgetItem, QVBoxLayout
 
-from workbench.ui import format as fmt, queries, style
-from workbench.ui.views.base import Page
+from workbench.ui import format as fmt
+from workbench.ui import queries, style
 from workbench.ui.tablemodel import Column
-from workbench.ui.widgets import (Card, banner, button, col, make_tree, page_header, primary,
-                                  section)
+from workbench.ui.views.base import Page
+from workbench.ui.widgets import Card, banner, button, col, make_tree, page_header, primary, section
 
 ROLE_TARGET = Qt.ItemDataRole.UserRole  # (page, record id) to open on double-click / Enter
 
@@ -30,6 +29,8 @@ EMPTY_BEFORE_FIRST_SYNC = {
 class TodayPage(Page):
     title = "Today"
     hint = "What needs you now. Double-click (or Enter) opens the item."
+    shows = frozenset({"leads", "registrations", "cases"})
+    shows_sync = True  # conflicts and rejected changes
 
     def __init__(self, ctx: Any) -> None:
         super().__init__(ctx)

@@ -1,4 +1,4 @@
-"""`workbench scorecard [--period 2026Q3] [--json] [--pdf FILE]` (registered by workbench.cli)."""
+"""workbench scorecard [--period 2026Q3] [--pdf FILE]: computed offline from the local store."""
 
 from __future__ import annotations
 
@@ -6,24 +6,22 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from workbench.domain.values import InvalidValue
-from workbench.reports.pdf import render_scorecard_pdf
+from workbench.cli.output import Output
+from workbench.domain.errors import InvalidValue
 from workbench.reports.scorecard import load_scorecard, scorecard_text
 from workbench.store.db import Store
 
 
-def register(groups: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    parser = groups.add_parser(
-        "scorecard", parents=[common], help="the partner scorecard, computed from local data",
-        description="The partner scorecard for a quarter, computed offline from the local store; "
-                    "optionally written as the QBR PDF.")
+def register(name: str, parser: argparse.ArgumentParser, common: argparse.ArgumentParser) -> None:
+    parser.description = ("The partner scorecard for a quarter, computed offline from the local "
+                          "store; optionally written as the QBR PDF.")
     parser.add_argument("--period", metavar="YYYYQN",
                         help="the quarter, e.g. 2026Q3 (default: the current quarter)")
     parser.add_argument("--pdf", metavar="FILE", help="also write the scorecard PDF to FILE")
     parser.set_defaults(handler=scorecard_command)
 
 
-def scorecard_command(store: Store, args: argparse.Namespace, out: Any) -> None:
+def scorecard_command(store: Store, args: argparse.Namespace, out: Output) -> None:
     try:
         card = load_scorecard(store, args.period)
     except InvalidValue as error:
@@ -46,6 +44,7 @@ def _write_pdf(card: Any, path: Path) -> Path:
         raise InvalidValue("--pdf", f"{path} is a folder; give a file name such as scorecard.pdf")
     if not path.parent.is_dir():
         raise InvalidValue("--pdf", f"the folder {path.parent} does not exist")
+    from workbench.reports.pdf import render_scorecard_pdf  # reportlab: only when a PDF is asked
     try:
         return render_scorecard_pdf(card, path).resolve()
     except OSError as error:

@@ -1,0 +1,80 @@
+"""workbench accounts add | edit | list | show | import."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from workbench.cli.args import action, actions
+from workbench.cli.output import Output, parse_sets, public, short, table_text
+from workbench.services import accounts
+from workbench.store import records
+from workbench.store.db import Store
+
+
+def register(name: str, parser: argparse.ArgumentParser, common: argparse.ArgumentParser) -> None:
+    commands = actions(parser)
+    p = action(commands, "add", add, "add an account", common)
+    p.add_argument("--name", required=True)
+    for option in ("domain", "industry", "country", "region"):
+        p.add_argument(f"--{option}")
+    p = action(commands, "edit", edit, "change fields of an account", common)
+    p.add_argument("id")
+    p.add_argument("--set", action="append", required=True, metavar="FIELD=VALUE")
+    action(commands, "list", list_accounts, "list accounts", common)
+    p = action(commands, "show", show, "show an account", common)
+    p.add_argument("id")
+    p = action(commands, "import", import_file, "import accounts from a CRM export (CSV)", common)
+    p.add_argument("file")
+    p.add_argument("--skip-invalid", action="store_true", help="import the good rows, report the bad")
+    p.add_argument("--dry-run", action="store_true", help="check the file, write nothing")
+
+
+def add(store: Store, args: argparse.Namespace, out: Output) -> None:
+    values = {k: getattr(args, k) for k in ("name", "domain", "industry", "country", "region")}
+    account = accounts.add_account(store, values).result
+    out.emit(public(account), f"created account {account['id']}  {account['name']}")
+
+
+def edit(store: Store, args: argparse.Namespace, out: Output) -> None:
+    account = accounts.edit_account(store, args.id, parse_sets(args.set)).result
+    out.emit(public(account), f"updated account {account['id']}  {account['name']}")
+
+
+def list_accounts(store: Store, args: argparse.Namespace, out: Output) -> None:
+    with store.reading() as conn:
+        rows = records.list_records(conn, "accounts", order_by="name")
+    out.emit([public(r) for r in rows], lambda: table_text(
+        ["ID", "NAME", "DOMAIN", "INDUSTRY", "COUNTRY"],
+        [[short(r["id"]), r["name"], r["domain"], r["industry"], r["country"]] for r in rows]))
+
+
+def show(store: Store, args: argparse.Namespace, out: Output) -> None:
+    with store.reading() as conn:
+        account = records.get(conn, "accounts", records.resolve_id(conn, "accounts", args.id))
+        related = {name: records.list_records(conn, name, where={"account_id": account["id"]})
+                   for name in ("contacts", "registrations", "cases")}
+    document = {**public(account), **{k: [public(r) for r in v] for k, v in related.items()}}
+
+    def text() -> str:
+        lines = [f"{account['name']}  ({account['id']})"]
+        lines += [f"  {k}: {account[k]}" for k in ("domain", "industry", "country", "region", "notes")
+                  if account.get(k)]
+        lines += [f"  contacts: {len(related['contacts'])}, registrations: "
+                  f"{len(related['registrations'])}, cases: {len(related['cases'])}"]
+        return "\n".join(lines)
+    out.emit(document, text)
+
+
+def import_file(store: Store, args: argparse.Namespace, out: Output) -> None:
+    report = accounts.import_accounts(store, Path(args.file), skip_invalid=args.skip_invalid,
+                                      dry_run=args.dry_run).result
+
+    def text() -> str:
+        verb = "would import" if args.dry_run else "imported"
+        count = report.valid_rows if args.dry_run else len(report.created)
+        lines = [f"{verb} {count} account(s); columns: " +
+                 ", ".join(f"{h} → {f}" for h, f in report.columns.items())]
+        lines += [f"skipped {p}" for p in report.skipped]
+        return "\n".join(lines)
+    out.emit(report.to_json(), text)

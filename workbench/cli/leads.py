@@ -1,0 +1,84 @@
+"""workbench leads list [--all] | accept ID | reject ID --reason TEXT | contacted ID."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from workbench.cli.args import action, actions
+from workbench.cli.output import Output, public, short, table_text
+from workbench.domain.leads import lead_sla
+from workbench.domain.values import parse_datetime
+from workbench.services import leads
+from workbench.store import records
+from workbench.store.db import Store
+
+
+def register(name: str, parser: argparse.ArgumentParser, common: argparse.ArgumentParser) -> None:
+    commands = actions(parser)
+    action(commands, "list", list_leads, "list leads with the SLA countdown", common).add_argument(
+        "--all", action="store_true", help="include leads the vendor took back")
+    action(commands, "accept", accept, "accept a lead", common).add_argument("id")
+    p = action(commands, "reject", reject, "reject a lead", common)
+    p.add_argument("id")
+    p.add_argument("--reason", required=True, help="why the lead is not for you")
+    action(commands, "contacted", contacted, "log the first contact (now)",
+           common).add_argument("id")
+
+
+def sla(lead: dict[str, Any], now: datetime) -> dict[str, Any] | None:
+    if not lead.get("assigned_at"):
+        return None
+    first = parse_datetime(lead["first_contact_at"]) if lead.get("first_contact_at") else None
+    state = lead_sla(parse_datetime(lead["assigned_at"]), first, now)
+    return {"due_at": state.due_at.isoformat(),
+            "remaining_seconds": int(state.remaining.total_seconds()),
+            "met": state.met, "breached": state.breached}
+
+
+def sla_text(state: dict[str, Any] | None, lead: dict[str, Any]) -> str:
+    if state is None:
+        return ""
+    if state["met"]:
+        return "met"
+    if state["breached"]:
+        return "breached"
+    if lead.get("working_status") == "rejected":
+        return "-"
+    left = timedelta(seconds=state["remaining_seconds"])
+    hours, rest = divmod(int(left.total_seconds()), 3600)
+    return f"{hours}h {rest // 60:02d}m left"
+
+
+def list_leads(store: Store, args: argparse.Namespace, out: Output) -> None:
+    now = datetime.now(UTC)
+    with store.reading() as conn:
+        rows = records.list_records(conn, "leads", order_by="assigned_at")
+    if not args.all:
+        rows = [r for r in rows if r["assignment_status"] != "recycled"]
+    document = [{**public(r), "sla": sla(r, now)} for r in rows]
+    out.emit(document, lambda: table_text(
+        ["ID", "COMPANY", "CONTACT", "STATUS", "ASSIGNED", "FIRST CONTACT (48H)"],
+        [[short(d["id"]), d["company_name"], d["contact_name"], d["working_status"],
+          (d["assigned_at"] or "")[:16], sla_text(d["sla"], d)] for d in document])
+        if document else "no leads")
+
+
+def _report(out: Output, lead: dict[str, Any], what: str) -> None:
+    state = sla(lead, datetime.now(UTC))
+    out.emit({**public(lead), "sla": state},
+             f"lead {short(lead['id'])} {lead['company_name']}: {what} "
+             f"(sent on the next sync){'; SLA ' + sla_text(state, lead) if state else ''}")
+
+
+def accept(store: Store, args: argparse.Namespace, out: Output) -> None:
+    _report(out, leads.accept_lead(store, args.id).result, "accepted")
+
+
+def reject(store: Store, args: argparse.Namespace, out: Output) -> None:
+    _report(out, leads.reject_lead(store, args.id, args.reason).result, "rejected")
+
+
+def contacted(store: Store, args: argparse.Namespace, out: Output) -> None:
+    _report(out, leads.log_first_contact(store, args.id).result, "contacted")

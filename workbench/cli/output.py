@@ -1,0 +1,72 @@
+"""What the command line prints: one JSON document, or text for a person at a terminal."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from workbench.cli.errors import CommandError
+
+# Babel (money, dates) and wcwidth load only when text is printed: --json needs neither.
+
+
+def money(cents: int | None, currency: str | None = "USD") -> str:
+    from workbench.domain.formatting import money as format_money
+    return format_money(cents, currency)
+
+
+def stage(value: int | None, outcome: str | None = "open") -> str:
+    from workbench.domain.formatting import stage as format_stage
+    return format_stage(value, outcome)
+
+
+def short(record_id: str | None) -> str:
+    """The first 8 characters of an id: what lists print and what commands accept."""
+    return (record_id or "")[:8]
+
+
+def public(record: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in record.items() if k != "deleted"}
+
+
+def width(text: str) -> int:
+    """Columns `text` takes in a terminal: east-asian wide characters (株式会社) count two."""
+    from wcwidth import wcswidth
+    columns = wcswidth(text)
+    return columns if columns >= 0 else len(text)  # control characters: count them as one
+
+
+def _pad(text: str, columns: int) -> str:
+    return text + " " * (columns - width(text))
+
+
+def table_text(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    """Columns aligned by display width, so CJK names do not push the next column out."""
+    cells = [[str(c) if c is not None else "" for c in row] for row in rows]
+    widths = [max([width(h), *(width(r[i]) for r in cells)]) for i, h in enumerate(headers)]
+    lines = ["  ".join(_pad(h, w) for h, w in zip(headers, widths, strict=True)).rstrip()]
+    lines += ["  ".join(_pad(c, w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells]
+    return "\n".join(lines)
+
+
+def parse_sets(pairs: list[str]) -> dict[str, str]:
+    """--set FIELD=VALUE … as a dict."""
+    changes = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise CommandError(f"--set: expected FIELD=VALUE, got {pair!r}")
+        changes[name.strip()] = value
+    return changes
+
+
+class Output:
+    def __init__(self, as_json: bool) -> None:
+        self.as_json = as_json
+
+    def emit(self, document: Any, text: str | Callable[[], str]) -> None:
+        if self.as_json:
+            print(json.dumps(document, ensure_ascii=False, indent=2, default=str))
+        else:
+            print(text() if callable(text) else text)

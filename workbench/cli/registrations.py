@@ -1,0 +1,154 @@
+"""workbench registrations draft | check | submit | withdraw | renew | dispute | list | show."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import UTC, datetime
+from typing import Any
+
+from workbench.cli.args import Handler, action, actions
+from workbench.cli.errors import CommandError
+from workbench.cli.output import Output, money, public, short, table_text
+from workbench.domain import registration as rules
+from workbench.domain.matching import Match
+from workbench.domain.values import parse_datetime
+from workbench.services import registrations
+from workbench.services.registrations import Deal
+from workbench.store import records
+from workbench.store.db import Store
+
+
+def register(name: str, parser: argparse.ArgumentParser, common: argparse.ArgumentParser) -> None:
+    commands = actions(parser)
+    p = action(commands, "draft", draft, "draft a deal registration (saved offline)", common)
+    p.add_argument("--account", metavar="ID")
+    p.add_argument("--name", help="customer company name (instead of --account)")
+    p.add_argument("--domain", help="customer web domain")
+    p.add_argument("--value", required=True, help="deal value, e.g. 40000 or $40,000")
+    p.add_argument("--close-date", required=True, metavar="YYYY-MM-DD")
+    p.add_argument("--product", required=True)
+    p.add_argument("--notes")
+    p.add_argument("--contact", metavar="ID")
+    p = action(commands, "check", check, "duplicate check against local data", common)
+    p.add_argument("id", nargs="?")
+    p.add_argument("--name")
+    p.add_argument("--domain")
+    action(commands, "submit", perform("submit"), "queue a draft for the vendor",
+           common).add_argument("id")
+    action(commands, "withdraw", perform("withdraw"), "withdraw a registration",
+           common).add_argument("id")
+    p = action(commands, "renew", perform("renew"), "ask to renew protection", common)
+    p.add_argument("id")
+    p.add_argument("--note", help="what changed in the deal")
+    p = action(commands, "dispute", perform("dispute"), "dispute a rejection", common)
+    p.add_argument("id")
+    p.add_argument("--note", required=True, help="why the decision should change")
+    action(commands, "list", list_registrations, "list registrations", common).add_argument(
+        "--status", choices=list(rules.RegistrationStatus))
+    action(commands, "show", show, "show a registration", common).add_argument("id")
+
+
+def match_json(match: Match) -> dict[str, Any]:
+    return {"id": match.candidate.id, "kind": match.candidate.kind, "name": match.candidate.name,
+            "domain": match.candidate.domain, "score": round(match.score, 1),
+            "reasons": list(match.reasons)}
+
+
+def matches_text(matches: list[Match]) -> str:
+    if not matches:
+        return "no duplicates found"
+    lines = [f"{len(matches)} possible duplicate(s):"]
+    for m in matches:
+        lines.append(f"  {m.candidate.kind} {short(m.candidate.id)}  {m.candidate.name} "
+                     f"({m.candidate.domain or 'no domain'})  {m.score:.0f}%: {'; '.join(m.reasons)}")
+    return "\n".join(lines)
+
+
+def draft(store: Store, args: argparse.Namespace, out: Output) -> None:
+    if not args.account and not args.name:
+        raise CommandError("--name: give the customer's company name (or --account ID)")
+    done = registrations.register_deal(store, Deal(
+        account_id=args.account, customer_name=args.name or "", customer_domain=args.domain or "",
+        deal_value=args.value, expected_close_date=args.close_date, product=args.product,
+        notes=args.notes, contact_id=args.contact), check=True).result
+    registration, created, matches = (done.registration, done.created_account,
+                                      done.possible_duplicates)
+    document = {**public(registration), "created_account_id": created and created["id"],
+                "possible_duplicates": [match_json(m) for m in matches]}
+
+    def text() -> str:
+        lines = [f"drafted registration {registration['id']}  {registration['customer_name']} "
+                 f"{money(registration['deal_value_cents'], registration['currency'])}"]
+        if created:
+            lines.append(f"created account {created['id']}  {created['name']}")
+        if matches:
+            lines.append("warning: " + matches_text(matches))
+        lines.append(f"submit it with: workbench registrations submit {short(registration['id'])}")
+        return "\n".join(lines)
+    out.emit(document, text)
+
+
+def check(store: Store, args: argparse.Namespace, out: Output) -> None:
+    if not args.id and not args.name:
+        raise CommandError("give a registration ID or --name (and --domain)")
+    name, domain, matches = registrations.duplicate_check(
+        store, registration_id=args.id, name=args.name or "", domain=args.domain or "")
+    out.emit({"name": name, "domain": domain, "duplicate": bool(matches),
+              "matches": [match_json(m) for m in matches]}, lambda: matches_text(matches))
+
+
+def perform(action_name: str) -> Handler:
+    def run(store: Store, args: argparse.Namespace, out: Output) -> None:
+        registration = registrations.registration_action(
+            store, args.id, action_name, getattr(args, "note", None)).result
+        out.emit(public(registration), f"{registration['id']}: {action_name} queued "
+                                       f"(status now {registration['status']}; the vendor "
+                                       "decides on the next sync)")
+    return run
+
+
+def protection(registration: dict[str, Any]) -> dict[str, Any] | None:
+    if not registration.get("approved_at"):
+        return None
+    state = rules.protection(parse_datetime(registration["approved_at"]), datetime.now(UTC))
+    return {"days_left": state.days_left, "expires_at": registration.get("protection_expires_at"),
+            "warning": state.warning, "lapsed": state.lapsed}
+
+
+def list_registrations(store: Store, args: argparse.Namespace, out: Output) -> None:
+    with store.reading() as conn:
+        where = {"status": args.status} if args.status else {}
+        rows = records.list_records(conn, "registrations", where=where,
+                                    order_by="expected_close_date")
+    document = [{**public(r), "protection": protection(r)} for r in rows]
+
+    def days_left(r: dict[str, Any]) -> str:
+        state = protection(r)
+        return "" if not state or r["status"] != "approved" else \
+            f"{state['days_left']}d" + (" !" if state["warning"] else "")
+    out.emit(document, lambda: table_text(
+        ["ID", "CUSTOMER", "VALUE", "CLOSE", "STATUS", "PROTECTED", "NUMBER"],
+        [[short(r["id"]), r["customer_name"], money(r["deal_value_cents"], r["currency"]),
+          r["expected_close_date"], r["status"], days_left(r), r["registration_number"]]
+         for r in rows]))
+
+
+def show(store: Store, args: argparse.Namespace, out: Output) -> None:
+    with store.reading() as conn:
+        r = records.get(conn, "registrations", records.resolve_id(conn, "registrations", args.id))
+    document = {**public(r), "protection": protection(r)}
+
+    def text() -> str:
+        lines = [f"{r['customer_name']}  ({r['id']})", f"  status: {r['status']}"]
+        for key in ("registration_number", "customer_domain", "product", "expected_close_date",
+                    "review_reason", "decision_reason", "approved_at", "protection_expires_at",
+                    "notes"):
+            if r.get(key):
+                lines.append(f"  {key.replace('_', ' ')}: {r[key]}")
+        lines.insert(2, f"  value: {money(r['deal_value_cents'], r['currency'])}")
+        state = document["protection"]
+        if state and r["status"] == "approved":
+            lines.append(f"  protection: {state['days_left']} days left"
+                         + (" — renew now" if state["warning"] else ""))
+        return "\n".join(lines)
+    out.emit(document, text)
