@@ -20,11 +20,25 @@ import sqlalchemy as sa
 
 from workbench.domain import matching, scorecard
 from workbench.domain.attribution import AttributionError, check_attributions
-from workbench.domain.leads import should_recycle
-from workbench.domain.model import ENTITIES, UnknownEntity
+from workbench.domain.leads import (
+    AssignmentRule,
+    LeadFacts,
+    PartnerFacts,
+    rank_partners,
+    should_recycle,
+)
+from workbench.domain.model import ENTITIES, TIERS, UnknownEntity
 from workbench.domain.model import entity as entity_of
+from workbench.domain.program import (
+    HYGIENE_GRACE,
+    OFFBOARD_SUGGESTED,
+    RE_ENGAGEMENT,
+    WATCHED_STATUSES,
+    hygiene_close_due,
+    inactivity,
+)
 from workbench.domain.records import with_defaults
-from workbench.domain.registration import IllegalTransition, lapsed_status, next_status
+from workbench.domain.registration import IllegalTransition, next_status
 from workbench.domain.rules_of_engagement import decide_channel_conflict
 from workbench.domain.values import (
     InvalidValue,
@@ -43,8 +57,11 @@ from workbench.server.records import CASE_NUMBERS, WriteTx, fetch, to_wire, writ
 from workbench.server.schema import (
     RECORD_TABLES,
     direct_opportunities,
+    lead_rules,
+    partner_flags,
     users,
     vendor_cases,
+    vendor_leads,
 )
 
 
@@ -622,41 +639,355 @@ def _credit_influence(tx: WriteTx, row: dict[str, Any], suggestion: dict[str, An
 
 
 # -- leads --------------------------------------------------------------------------------------
+# The vendor's lead desk (vendor_leads) knows each lead's routing facts and every partner who had
+# it; the partner's `leads` record is the partner's view. A recycled lead stays recycled in the
+# first partner's scope and reaches the next partner as a new record of its own.
+
+_LEAD_FIELDS = ("company_name", "company_domain", "contact_name", "contact_email", "source")
+
+
+@operation("create lead")
+def create_lead(engine: sa.Engine, company_name: str, *, company_domain: str | None = None,
+                contact_name: str | None = None, contact_email: str | None = None,
+                source: str | None = "vendor", region: str | None = None,
+                industry: str | None = None, partner_id: str | None = None,
+                now: datetime | None = None) -> dict[str, Any]:
+    """A new lead, given to `partner_id` (by hand) or to the best partner by the assignment
+    rules (domain.leads.rank_partners). Nobody eligible: it waits on the desk.
+
+    Returns the desk's row with `lead` (the partner's record, or None) and `routing`.
+    """
+    values = _values("leads", {"company_name": company_name, "company_domain": company_domain,
+                               "contact_name": contact_name, "contact_email": contact_email,
+                               "source": source})
+    if "company_name" not in values:
+        raise AdminError("company_name: is required", "company_name")
+    region, industry = _short("region", region), _short("industry", industry)
+    with write_tx(engine, now) as tx:
+        if partner_id:
+            _partner(tx.conn, partner_id)
+        desk = {"id": new_id(), **{f: values.get(f) for f in _LEAD_FIELDS}, "region": region,
+                "industry": industry, "status": "waiting", "tried_partner_ids": [],
+                "created_at": tx.now, "updated_at": tx.now}
+        tx.conn.execute(sa.insert(vendor_leads).values(**desk))
+        routing = None
+        if partner_id:
+            target, assigned_by = partner_id, f"by hand ({audit.current_actor()})"
+        else:
+            routing = _routing(tx.conn, desk)
+            target = routing.best.id if routing.best else None
+            assigned_by = f"rule {routing.rule.name}" if routing.rule else "ranking"
+        lead = _hand_lead(tx, desk, target, assigned_by) if target else None
+        if lead is None:
+            audit.record(tx.conn, tx.now, f"lead {desk['company_name']} waits on the desk: no "
+                                          f"eligible partner", entity="vendor_leads",
+                         record_id=desk["id"], after={"region": region, "industry": industry})
+    return {**_desk_row(engine, desk["id"]), "lead": lead, "routing": routing}
+
+
+def _short(name: str, value: str | None) -> str | None:
+    text = (value or "").strip()
+    if len(text) > 100:
+        raise AdminError(f"{name}: at most 100 characters", name)
+    return text or None
+
+
+def _routing(conn: sa.Connection, desk: dict[str, Any]) -> Any:
+    return rank_partners(LeadFacts(region=desk.get("region"), industry=desk.get("industry")),
+                         partner_facts(conn), lead_rules_of(conn),
+                         exclude=desk.get("tried_partner_ids") or [])
+
+
+def lead_routing(engine: sa.Engine, *, region: str | None = None, industry: str | None = None,
+                 exclude: list[str] | tuple[str, ...] = ()) -> Any:
+    """Who would get a lead with these facts, best first (for the console's preview)."""
+    with engine.connect() as conn:
+        return rank_partners(LeadFacts(region=region or None, industry=industry or None),
+                             partner_facts(conn), lead_rules_of(conn), exclude=exclude)
+
+
+def partner_facts(conn: sa.Connection) -> list[PartnerFacts]:
+    partners, leads = RECORD_TABLES["partners"], RECORD_TABLES["leads"]
+    last = dict(conn.execute(sa.select(leads.c.partner_id, sa.func.max(leads.c.assigned_at))
+                             .group_by(leads.c.partner_id)).all())
+    rows = conn.execute(sa.select(partners.c.id, partners.c.name, partners.c.tier,
+                                  partners.c.region, partners.c.territory,
+                                  partners.c.program_status)
+                        .where(partners.c.deleted == sa.false())).all()
+    return [PartnerFacts(id=r.id, name=r.name, tier=r.tier, region=r.region,
+                         territory=r.territory, program_status=r.program_status,
+                         last_lead_at=_moment(last.get(r.id))) for r in rows]
+
+
+def lead_rules_of(conn: sa.Connection) -> list[AssignmentRule]:
+    rows = conn.execute(sa.select(lead_rules).order_by(lead_rules.c.position,
+                                                       lead_rules.c.created_at)).mappings()
+    return [AssignmentRule(id=r["id"], name=r["name"], region=r["region"],
+                           industry=r["industry"], min_tier=r["min_tier"],
+                           partner_ids=tuple(r["partner_ids"] or ())) for r in rows]
+
+
+def _hand_lead(tx: WriteTx, desk: dict[str, Any], partner_id: str, assigned_by: str
+               ) -> dict[str, Any]:
+    """Give the desk's lead to `partner_id`: a fresh record in that partner's scope."""
+    tx.lock(partner_id)
+    values = {f: desk.get(f) for f in _LEAD_FIELDS if desk.get(f) is not None}
+    values.update(assigned_at=tx.now, assignment_status="assigned", working_status="new")
+    lead = _insert(tx, "leads", partner_id, values)
+    tried = [*(desk.get("tried_partner_ids") or []), partner_id]
+    tx.conn.execute(sa.update(vendor_leads).where(vendor_leads.c.id == desk["id"]).values(
+        status="assigned", partner_id=partner_id, lead_id=lead["id"], tried_partner_ids=tried,
+        assigned_by=assigned_by, updated_at=tx.now))
+    return lead
+
 
 @operation("assign lead")
 def assign_lead(engine: sa.Engine, partner_id: str, company_name: str, *,
                 company_domain: str | None = None, contact_name: str | None = None,
                 contact_email: str | None = None, source: str | None = "vendor",
+                region: str | None = None, industry: str | None = None,
                 now: datetime | None = None) -> dict[str, Any]:
-    values = _values("leads", {"company_name": company_name, "company_domain": company_domain,
-                               "contact_name": contact_name, "contact_email": contact_email,
-                               "source": source})
+    """A new lead for `partner_id`, by hand; returns the partner's lead record."""
+    made = create_lead(engine, company_name, company_domain=company_domain,
+                       contact_name=contact_name, contact_email=contact_email, source=source,
+                       region=region, industry=industry, partner_id=partner_id, now=now)
+    return made["lead"]
+
+
+@operation("assign lead")
+def assign_waiting_lead(engine: sa.Engine, desk_id: str, partner_id: str | None = None, *,
+                        now: datetime | None = None) -> dict[str, Any]:
+    """Give a lead waiting on the desk to `partner_id`, or by the rules when None."""
     with write_tx(engine, now) as tx:
-        _partner(tx.conn, partner_id)
-        values.update(assigned_at=tx.now, assignment_status="assigned", working_status="new")
-        tx.lock(partner_id)
-        return _insert(tx, "leads", partner_id, values)
+        desk = tx.conn.execute(sa.select(vendor_leads).where(
+            vendor_leads.c.id == desk_id)).mappings().first()
+        if desk is None:
+            raise AdminError(f"no lead {desk_id} on the desk", "id")
+        if desk["status"] != "waiting":
+            raise AdminError("the lead is already with a partner", "status")
+        desk = dict(desk)
+        if partner_id:
+            _partner(tx.conn, partner_id)
+            lead = _hand_lead(tx, desk, partner_id, f"by hand ({audit.current_actor()})")
+        else:
+            routing = _routing(tx.conn, desk)
+            if routing.best is None:
+                raise AdminError("partner: no eligible partner for this lead; choose one by hand "
+                                 "or widen the assignment rules", "partner")
+            lead = _hand_lead(tx, desk, routing.best.id,
+                              f"rule {routing.rule.name}" if routing.rule else "ranking")
+    return lead
+
+
+def _desk_row(engine: sa.Engine, desk_id: str) -> dict[str, Any]:
+    with engine.connect() as conn:
+        return dict(conn.execute(sa.select(vendor_leads).where(
+            vendor_leads.c.id == desk_id)).mappings().one())
 
 
 @operation("recycle leads")
 def recycle_leads(engine: sa.Engine, *, now: datetime | None = None) -> list[str]:
-    """Take back leads nobody contacted within 48 hours (domain.leads); returns their ids."""
+    """Take back leads nobody contacted within the first-contact SLA (domain.leads) and give
+    each to the next eligible partner who has not had it; returns the recycled lead ids."""
     moment = now or utc_now()
     table = RECORD_TABLES["leads"]
     with engine.connect() as conn:
         ids = conn.execute(sa.select(table.c.id).where(
             table.c.assignment_status == "assigned", table.c.deleted == sa.false())).scalars().all()
+        sla = timedelta(hours=int(program_settings.value(conn, "lead_sla_hours")))
     recycled = []
     for lead_id in ids:
         with write_tx(engine, moment) as tx:
             row = _locked_row(tx, "leads", lead_id)
             if row["assignment_status"] != "assigned" or not row["assigned_at"]:
                 continue
-            if should_recycle(parse_datetime(row["assigned_at"]), _moment(row["first_contact_at"]),
-                              row["working_status"] or "new", moment):
-                _update(tx, "leads", row, {"assignment_status": "recycled"})
-                recycled.append(lead_id)
+            if not should_recycle(parse_datetime(row["assigned_at"]),
+                                  _moment(row["first_contact_at"]),
+                                  row["working_status"] or "new", moment, sla):
+                continue
+            _update(tx, "leads", row, {"assignment_status": "recycled"})
+            desk = _desk_of(tx, row)
+            routing = _routing(tx.conn, desk)
+            if routing.best is not None:
+                _hand_lead(tx, desk, routing.best.id, "re-assigned after the first-contact SLA")
+            else:
+                tx.conn.execute(sa.update(vendor_leads).where(vendor_leads.c.id == desk["id"])
+                                .values(status="waiting", partner_id=None, lead_id=None,
+                                        updated_at=tx.now))
+            recycled.append(lead_id)
     return recycled
+
+
+def _desk_of(tx: WriteTx, lead: dict[str, Any]) -> dict[str, Any]:
+    """The desk's row for a partner's lead (made now for leads assigned before the desk)."""
+    found = tx.conn.execute(sa.select(vendor_leads).where(
+        vendor_leads.c.lead_id == lead["id"])).mappings().first()
+    if found is not None:
+        return dict(found)
+    desk = {"id": new_id(), **{f: lead.get(f) for f in _LEAD_FIELDS}, "status": "assigned",
+            "partner_id": lead["partner_id"], "lead_id": lead["id"],
+            "tried_partner_ids": [lead["partner_id"]], "assigned_by": "before the lead desk",
+            "created_at": lead["created_at"], "updated_at": tx.now}
+    tx.conn.execute(sa.insert(vendor_leads).values(**desk))
+    return desk
+
+
+@operation("add assignment rule")
+def add_lead_rule(engine: sa.Engine, name: str, *, region: str | None = None,
+                  industry: str | None = None, min_tier: str | None = None,
+                  partner_ids: list[str] | tuple[str, ...] = (),
+                  now: datetime | None = None) -> dict[str, Any]:
+    """A lead assignment rule, checked after the existing ones (first match decides)."""
+    title = (name or "").strip()
+    if not title:
+        raise AdminError("name: give the rule a name the desk will show", "name")
+    if len(title) > 100:
+        raise AdminError("name: at most 100 characters", "name")
+    if min_tier and min_tier not in TIERS:
+        raise AdminError(f"min_tier: must be one of {', '.join(TIERS)}", "min_tier")
+    with write_tx(engine, now) as tx:
+        for partner_id in partner_ids:
+            _partner(tx.conn, partner_id)
+        position = (tx.conn.execute(sa.select(sa.func.max(lead_rules.c.position))).scalar()
+                    or 0) + 1
+        rule = {"id": new_id(), "name": title, "position": position,
+                "region": _short("region", region), "industry": _short("industry", industry),
+                "min_tier": min_tier or None, "partner_ids": list(partner_ids) or None,
+                "created_at": tx.now}
+        tx.conn.execute(sa.insert(lead_rules).values(**rule))
+        audit.record(tx.conn, tx.now, f"assignment rule {title} added", entity="lead_rules",
+                     record_id=rule["id"], after={k: v for k, v in rule.items()
+                                                  if k not in ("id", "created_at") and v})
+    return rule
+
+
+@operation("delete assignment rule")
+def delete_lead_rule(engine: sa.Engine, rule_id: str, *, now: datetime | None = None) -> str:
+    with write_tx(engine, now) as tx:
+        rule = tx.conn.execute(sa.select(lead_rules).where(lead_rules.c.id == rule_id)
+                               ).mappings().first()
+        if rule is None:
+            raise AdminError(f"no assignment rule {rule_id}", "id")
+        tx.conn.execute(sa.delete(lead_rules).where(lead_rules.c.id == rule_id))
+        audit.record(tx.conn, tx.now, f"assignment rule {rule['name']} deleted",
+                     entity="lead_rules", record_id=rule_id, before={"name": rule["name"]})
+    return rule_id
+
+
+def list_lead_rules(engine: sa.Engine) -> list[dict[str, Any]]:
+    with engine.connect() as conn:
+        return [dict(r) for r in conn.execute(sa.select(lead_rules).order_by(
+            lead_rules.c.position, lead_rules.c.created_at)).mappings()]
+
+
+# -- partner health: inactivity flags and data hygiene -----------------------------------------
+
+@operation("flag inactive partners")
+def flag_inactive_partners(engine: sa.Engine, *, now: datetime | None = None) -> dict[str, int]:
+    """Seed 001: no registration in 90 days → re-engagement; 180 → offboarding suggested.
+
+    Flags are the vendor's own (never synced); a partner who registers again loses its flag.
+    Returns how many partners carry each flag now.
+    """
+    moment = now or utc_now()
+    partners, regs = RECORD_TABLES["partners"], RECORD_TABLES["registrations"]
+    with write_tx(engine, moment) as tx:
+        last = dict(tx.conn.execute(sa.select(regs.c.partner_id,
+                                              sa.func.max(regs.c.submitted_at))
+                                    .where(regs.c.submitted_at.is_not(None))
+                                    .group_by(regs.c.partner_id)).all())
+        watched = tx.conn.execute(sa.select(partners.c.id, partners.c.name, partners.c.joined_on)
+                                  .where(partners.c.deleted == sa.false(),
+                                         partners.c.program_status.in_(WATCHED_STATUSES))).all()
+        known = {r.partner_id: r for r in tx.conn.execute(sa.select(partner_flags))}
+        counts = {RE_ENGAGEMENT: 0, OFFBOARD_SUGGESTED: 0}
+        for partner in watched:
+            state = inactivity(_moment(last.get(partner.id)),
+                               _day_start(partner.joined_on) if partner.joined_on else None,
+                               moment)
+            flag = state.flag if state else None
+            before = known.pop(partner.id, None)
+            if flag:
+                counts[flag] += 1
+            if (before.flag if before else None) == flag:
+                if flag:
+                    tx.conn.execute(sa.update(partner_flags).where(
+                        partner_flags.c.partner_id == partner.id).values(
+                        days_inactive=state.days))  # type: ignore[union-attr]
+                continue
+            tx.conn.execute(sa.delete(partner_flags).where(
+                partner_flags.c.partner_id == partner.id))
+            if flag:
+                tx.conn.execute(sa.insert(partner_flags).values(
+                    partner_id=partner.id, flag=flag, days_inactive=state.days,  # type: ignore
+                    inactive_since=format_datetime(state.since),  # type: ignore[union-attr]
+                    flagged_at=tx.now))
+            audit.record(tx.conn, tx.now, f"partner {partner.name}: "
+                                          f"{_flag_text(before.flag if before else None)} → "
+                                          f"{_flag_text(flag)}", entity="partners",
+                         record_id=partner.id, partner_id=partner.id,
+                         before={"flag": before.flag if before else None}, after={"flag": flag})
+        for partner_id in known:  # no longer watched (offboarded, suspended, deleted)
+            tx.conn.execute(sa.delete(partner_flags).where(
+                partner_flags.c.partner_id == partner_id))
+    return counts
+
+
+def _flag_text(flag: str | None) -> str:
+    return {RE_ENGAGEMENT: "re-engagement due", OFFBOARD_SUGGESTED: "offboarding suggested",
+            None: "active"}[flag]
+
+
+@operation("close stale registrations")
+def close_stale_registrations(engine: sa.Engine, *, now: datetime | None = None) -> list[str]:
+    """Seed 003 edge case 4: registrations expired 30+ days ago with no activity since are
+    closed — marked lost, and their open deal closed lost — so they stop inflating pipeline."""
+    moment = now or utc_now()
+    regs = RECORD_TABLES["registrations"]
+    cutoff = format_datetime(moment - HYGIENE_GRACE)
+    with engine.connect() as conn:
+        due = conn.execute(sa.select(regs.c.id).where(
+            regs.c.status == "expired", regs.c.deleted == sa.false(),
+            regs.c.protection_expires_at <= cutoff)).scalars().all()
+    closed = []
+    for registration_id in due:
+        with write_tx(engine, moment) as tx:
+            row = _locked_row(tx, "registrations", registration_id)
+            deal = _open_deal_of(tx, registration_id)
+            activity = _moment(deal["updated_at"]) if deal else None
+            if not hygiene_close_due(row["status"], _moment(row["protection_expires_at"]),
+                                     activity, moment):
+                continue
+            until = (row["protection_expires_at"] or "")[:10]
+            _update(tx, "registrations", row, {
+                "status": next_status(row["status"], "mark_lost"), "decided_at": tx.now,
+                "decision_reason": f"closed by data hygiene: protection ended on {until} and "
+                                   f"nothing happened for 30 days; register again if the deal "
+                                   f"is still alive"})
+            if deal:
+                _update(tx, "opportunities", deal, {
+                    "outcome": "lost", "closed_on": tx.moment.date().isoformat()})
+            closed.append(registration_id)
+    return closed
+
+
+def _open_deal_of(tx: WriteTx, registration_id: str) -> dict[str, Any] | None:
+    table = RECORD_TABLES["opportunities"]
+    row = tx.conn.execute(sa.select(table).where(
+        table.c.registration_id == registration_id, table.c.outcome == "open",
+        table.c.deleted == sa.false())).mappings().first()
+    return dict(row) if row else None
+
+
+@operation("change partner status")
+def set_partner_status(engine: sa.Engine, partner_id: str, status: str, *,
+                       now: datetime | None = None) -> dict[str, Any]:
+    """Offboard, suspend or reactivate a partner (its users see the status on sync)."""
+    values = _values("partners", {"program_status": status})
+    if "program_status" not in values:
+        raise AdminError("program_status: is required", "program_status")
+    with write_tx(engine, now) as tx:
+        return _update(tx, "partners", _locked_row(tx, "partners", partner_id), values)
 
 
 # -- opportunities and attribution --------------------------------------------------------------
