@@ -3,9 +3,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Debian packages: pdftoppm renders scorecard PDFs in tests; Qt's xcb/EGL libraries for offscreen Qt.
+# Debian packages: pdftoppm renders scorecard PDFs in tests; Qt's xcb/EGL libraries for offscreen Qt;
+# chromium + chromium-driver drive the vendor console in a real browser (selenium).
 need=()
 command -v pdftoppm >/dev/null || need+=(poppler-utils)
+command -v chromium >/dev/null || need+=(chromium)
+command -v chromedriver >/dev/null || need+=(chromium-driver)
 ldconfig -p | grep -q libEGL.so.1 || need+=(libegl1)
 ldconfig -p | grep -q libxkbcommon.so.0 || need+=(libxkbcommon0)
 ldconfig -p | grep -q libfontconfig.so.1 || need+=(libfontconfig1)
