@@ -160,4 +160,4 @@ def test_every_vendor_action_is_audited_with_who_and_before_after(alpha, vendor_
     assert entry["actor"] == "jane@vendor.example" and entry["partner_id"] == partner
     assert json.loads(entry["before_json"]) == {"tier": None}
     assert json.loads(entry["after_json"]) == {"tier": "gold"}
-    assert "tier — → gold" in entry["summary"]
+    assert entry["summary"] == "partner Alpha Partners: tier — → gold"

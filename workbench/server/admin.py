@@ -159,10 +159,14 @@ def _audit(tx: WriteTx, entity_name: str, record: dict[str, Any], before: dict[s
     label = (ENTITIES[entity_name].label or entity_name).lower()
     named = " ".join(str(record[f]) for f in _NAMING_FIELDS[:3] if record.get(f)) or \
         next((str(record[f]) for f in _NAMING_FIELDS[3:] if record.get(f)), record["id"][:8])
-    shown = ", ".join(f"{k} {_brief(before.get(k))} → {_brief(v)}" if verb == "changed"
-                      else f"{k} {_brief(v)}" for k, v in list(after.items())[:5])
-    more = f" and {len(after) - 5} more" if len(after) > 5 else ""
-    audit.record(tx.conn, tx.now, f"{label} {named} {verb}: {shown}{more}", entity=entity_name,
+    if verb == "created":
+        summary = f"{label} {named} created"
+    else:
+        shown = ", ".join(f"{k} {_brief(before.get(k))} → {_brief(v)}"
+                          for k, v in list(after.items())[:5])
+        more = f" and {len(after) - 5} more" if len(after) > 5 else ""
+        summary = f"{label} {named}: {shown}{more}"
+    audit.record(tx.conn, tx.now, summary, entity=entity_name,
                  record_id=record["id"], partner_id=record.get("partner_id"), before=before,
                  after=after)
 

@@ -10,7 +10,6 @@ lease row in `job_runs` does the same for several processes.
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import threading
 from collections.abc import Callable, Iterator
@@ -35,19 +34,37 @@ class Job:
     name: str
     title: str
     run: Callable[[sa.Engine, datetime], Any]
+    describe: Callable[[Any], str]  # the result as the settings page shows it
+
+
+def _count(noun: str, verb: str) -> Callable[[Any], str]:
+    return lambda ids: f"{len(ids)} {noun}{'' if len(ids) == 1 else 's'} {verb}"
+
+
+def _flags(counts: dict[str, int]) -> str:
+    return (f"{counts['re_engagement']} to re-engage, {counts['offboard_suggested']} "
+            f"to consider offboarding")
+
+
+def _averages(metrics: dict[str, Any]) -> str:
+    published = sum(1 for v in metrics.values() if v is not None)
+    return (f"{published} figures published, {len(metrics) - published} withheld "
+            f"(fewer than 3 partners' data)")
 
 
 JOBS: tuple[Job, ...] = (
     Job("lapse-registrations", "Lapse registrations whose protection window ended",
-        lambda engine, now: admin.expire_registrations(engine, now=now)),
+        lambda engine, now: admin.expire_registrations(engine, now=now),
+        _count("registration", "lapsed")),
     Job("recycle-leads", "Recycle leads past the first-contact SLA and re-assign them",
-        lambda engine, now: admin.recycle_leads(engine, now=now)),
+        lambda engine, now: admin.recycle_leads(engine, now=now), _count("lead", "recycled")),
     Job("flag-inactive-partners", "Flag partners with no registration in 90 / 180 days",
-        lambda engine, now: admin.flag_inactive_partners(engine, now=now)),
+        lambda engine, now: admin.flag_inactive_partners(engine, now=now), _flags),
     Job("close-stale-registrations", "Close registrations expired 30 days with no activity",
-        lambda engine, now: admin.close_stale_registrations(engine, now=now)),
+        lambda engine, now: admin.close_stale_registrations(engine, now=now),
+        _count("registration", "closed")),
     Job("publish-averages", "Publish program averages (from 3 partners' data or more)",
-        lambda engine, now: admin.publish_averages(engine, now=now)),
+        lambda engine, now: admin.publish_averages(engine, now=now), _averages),
 )
 
 
@@ -69,18 +86,10 @@ def run_job(engine: sa.Engine, job: Job, now: datetime | None = None) -> Any:
             log.exception("program job %s failed", job.name)
             _finished(engine, job.name, "failed", f"{type(error).__name__}: {error}")
             return f"failed: {error}"
-        summary = _summary(result)
+        summary = job.describe(result)
         _finished(engine, job.name, "ok", summary)
         log.info("program job %s: %s", job.name, summary)
         return result
-
-
-def _summary(result: Any) -> str:
-    if isinstance(result, list):
-        return f"{len(result)} record{'s' if len(result) != 1 else ''}"
-    if isinstance(result, dict):
-        return json.dumps(result, default=str, sort_keys=True)
-    return str(result)
 
 
 def last_runs(conn: sa.Connection) -> dict[str, dict[str, Any]]:
