@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import re
 import secrets
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from workbench.domain.values import format_datetime, new_id, parse_datetime, utc
 from workbench.server import audit
 from workbench.server.schema import staff, staff_sessions
 
+log = logging.getLogger(__name__)
 ROLES = ("channel_manager", "admin")
 ROLE_LABELS = {"channel_manager": "Channel manager", "admin": "Administrator"}
 MIN_PASSWORD = 12
@@ -136,40 +138,51 @@ def sign_in(engine: sa.Engine, email: str, password: str, code: str | None = Non
     moment = now or utc_now()
     stamp = format_datetime(moment)
     address = (email or "").strip()
-    with engine.begin() as conn:
+    with engine.begin() as conn:  # a refusal is raised after commit: failures must count
         row = conn.execute(sa.select(staff).where(
             sa.func.lower(staff.c.email) == address.lower())).mappings().first()
-        if row is None or row["disabled_at"]:
-            _verify(_NOBODY, password or "")
-            raise StaffError("Email or password is wrong", "password")
-        if row["locked_until"] and parse_datetime(row["locked_until"]) > moment:
-            until = parse_datetime(row["locked_until"]).strftime("%H:%M UTC")
-            raise StaffError(f"This account is locked after {MAX_FAILED_SIGN_INS} failed sign-ins;"
-                             f" try again after {until}", "email")
-        good = _verify(row["password_hash"], password or "")
-        if good and row["totp_secret"]:
-            if not (code or "").strip():
-                raise StaffError("Code: enter the 6-digit code from your authenticator app",
-                                 "code", needs_code=True)
-            good = pyotp.TOTP(row["totp_secret"]).verify((code or "").strip().replace(" ", ""),
-                                                         for_time=moment, valid_window=1)
-            if not good:
-                _failed(conn, row, moment, stamp)
-                raise StaffError("Code: that code is not valid; check your device's clock",
-                                 "code", needs_code=True)
-        if not good:
-            _failed(conn, row, moment, stamp)
-            raise StaffError("Email or password is wrong", "password")
-        token = secrets.token_urlsafe(32)
-        conn.execute(sa.update(staff).where(staff.c.id == row["id"]).values(
-            failed_sign_ins=0, locked_until=None, last_sign_in_at=stamp))
-        conn.execute(sa.insert(staff_sessions).values(
-            token_hash=_hash_token(token), staff_id=row["id"], created_at=stamp,
-            last_seen_at=stamp, expires_at=format_datetime(moment + SESSION_LIFETIME)))
-        if _hasher.check_needs_rehash(row["password_hash"]):
-            conn.execute(sa.update(staff).where(staff.c.id == row["id"])
-                         .values(password_hash=_hasher.hash(password)))
+        refusal = _refusal(conn, row, password, code, moment, stamp)
+        if refusal is None:
+            token = secrets.token_urlsafe(32)
+            conn.execute(sa.update(staff).where(staff.c.id == row["id"]).values(
+                failed_sign_ins=0, locked_until=None, last_sign_in_at=stamp))
+            conn.execute(sa.insert(staff_sessions).values(
+                token_hash=_hash_token(token), staff_id=row["id"], created_at=stamp,
+                last_seen_at=stamp, expires_at=format_datetime(moment + SESSION_LIFETIME)))
+            if _hasher.check_needs_rehash(row["password_hash"]):
+                conn.execute(sa.update(staff).where(staff.c.id == row["id"])
+                             .values(password_hash=_hasher.hash(password)))
+    if refusal is not None:
+        who = row["email"] if row is not None else "an unknown email"
+        log.warning("console sign-in refused for %s: %s", who, refusal)
+        raise refusal
+    log.info("console sign-in: %s", row["email"])
     return SignedIn(_staff(row), token)
+
+
+def _refusal(conn: sa.Connection, row: Any, password: str, code: str | None,
+             moment: datetime, stamp: str) -> StaffError | None:
+    """Why this sign-in is refused (a failure is counted on `conn`), or None."""
+    if row is None or row["disabled_at"]:
+        _verify(_NOBODY, password or "")
+        return StaffError("Email or password is wrong", "password")
+    if row["locked_until"] and parse_datetime(row["locked_until"]) > moment:
+        until = parse_datetime(row["locked_until"]).strftime("%H:%M UTC")
+        return StaffError(f"This account is locked after {MAX_FAILED_SIGN_INS} failed sign-ins; "
+                          f"try again after {until}", "email")
+    if not _verify(row["password_hash"], password or ""):
+        _failed(conn, row, moment, stamp)
+        return StaffError("Email or password is wrong", "password")
+    if row["totp_secret"]:
+        typed = (code or "").strip().replace(" ", "")
+        if not typed:
+            return StaffError("Code: enter the 6-digit code from your authenticator app", "code",
+                              needs_code=True)
+        if not pyotp.TOTP(row["totp_secret"]).verify(typed, for_time=moment, valid_window=1):
+            _failed(conn, row, moment, stamp)
+            return StaffError("Code: that code is not valid; check your device's clock", "code",
+                              needs_code=True)
+    return None
 
 
 def _verify(digest: str, password: str) -> bool:
