@@ -95,3 +95,54 @@ def test_rejecting_a_lead_needs_a_reason():
         check_lead_edit({"assignment_status": "assigned", "working_status": "new"},
                         {"working_status": "rejected"})
     assert error.value.field == "rejection_reason"
+
+
+# -- routing a lead (seed 001: "leads that match partner territory or expertise") -------------
+
+from workbench.domain.leads import (  # noqa: E402
+    AssignmentRule,
+    LeadFacts,
+    PartnerFacts,
+    rank_partners,
+)
+
+_T = datetime(2026, 12, 1, tzinfo=UTC)
+
+
+def _partner(pid, tier, region="EMEA", last=None, status="active", territory=None):
+    return PartnerFacts(id=pid, name=pid.title(), tier=tier, region=region, territory=territory,
+                        program_status=status, last_lead_at=last)
+
+
+def test_lead_goes_to_the_region_then_the_higher_tier():
+    partners = [_partner("silver-emea", "silver"), _partner("gold-na", "gold", region="NA"),
+                _partner("gold-emea", "gold"), _partner("nowhere", "platinum", region=None)]
+    ranked = rank_partners(LeadFacts(region="emea"), partners, []).ranked
+    assert [r.partner.id for r in ranked] == ["gold-emea", "silver-emea", "nowhere"]
+    assert ranked[0].reasons == ("covers emea", "Gold tier")
+
+
+def test_equals_take_turns_round_robin():
+    older, newer = _T - timedelta(days=3), _T - timedelta(hours=1)
+    partners = [_partner("a", "gold", last=newer), _partner("b", "gold", last=older),
+                _partner("c", "gold", last=None)]
+    assert [r.partner.id for r in rank_partners(LeadFacts(region="EMEA"), partners, []).ranked
+            ] == ["c", "b", "a"]
+
+
+def test_first_matching_rule_picks_the_pool_and_tier_floor():
+    partners = [_partner("a", "silver"), _partner("b", "gold"), _partner("c", "platinum")]
+    rules = [AssignmentRule("r1", "Healthcare", industry="Healthcare", partner_ids=("a", "b")),
+             AssignmentRule("r2", "EMEA gold+", region="EMEA", min_tier="gold")]
+    health = rank_partners(LeadFacts(region="EMEA", industry="healthcare"), partners, rules)
+    assert health.rule.name == "Healthcare" and [r.partner.id for r in health.ranked] == ["b", "a"]
+    other = rank_partners(LeadFacts(region="EMEA", industry="Retail"), partners, rules)
+    assert other.rule.name == "EMEA gold+" and [r.partner.id for r in other.ranked] == ["c", "b"]
+
+
+def test_recycled_leads_skip_partners_who_had_them_and_inactive_partners():
+    partners = [_partner("a", "gold"), _partner("b", "gold", status="offboarded"),
+                _partner("c", "silver")]
+    routing = rank_partners(LeadFacts(region="EMEA"), partners, [], exclude=["a"])
+    assert [r.partner.id for r in routing.ranked] == ["c"]
+    assert rank_partners(LeadFacts(region="EMEA"), partners, [], exclude=["a", "c"]).best is None

@@ -69,13 +69,14 @@ def inactivity(last_registration_at: datetime | None, joined_at: datetime | None
 
 def hygiene_close_due(status: str, protection_expires_at: datetime | None,
                       last_activity_at: datetime | None, now: datetime) -> bool:
-    """True when an expired registration has sat untouched for 30 days past its expiry."""
+    """True when an expired registration has sat 30 days with no activity since its expiry
+    (a deal moved 10 days after expiry keeps it open until 30 days after that move)."""
     if status != "expired" or protection_expires_at is None:
         return False
-    cutoff = _utc(protection_expires_at) + HYGIENE_GRACE
-    if _utc(now) < cutoff:
-        return False
-    return last_activity_at is None or _utc(last_activity_at) <= cutoff
+    quiet_since = _utc(protection_expires_at)
+    if last_activity_at is not None:
+        quiet_since = max(quiet_since, _utc(last_activity_at))
+    return _utc(now) >= quiet_since + HYGIENE_GRACE
 
 
 def _utc(moment: datetime) -> datetime:
