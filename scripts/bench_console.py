@@ -27,12 +27,12 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from workbench.domain.records import with_defaults  # noqa: E402
-from workbench.domain.values import format_datetime, new_id  # noqa: E402
-from workbench.server import admin, db, staff  # noqa: E402
-from workbench.server.app import create_app  # noqa: E402
-from workbench.server.embedded import EmbeddedServer  # noqa: E402
-from workbench.server.schema import RECORD_TABLES  # noqa: E402
+from workbench.domain.records import with_defaults
+from workbench.domain.values import format_datetime, new_id
+from workbench.server import admin, db, staff
+from workbench.server.app import create_app
+from workbench.server.embedded import EmbeddedServer
+from workbench.server.schema import RECORD_TABLES
 
 EMAIL, PASSWORD = "bench@vendor.example", "bench console password"
 STATUSES = (["approved"] * 30 + ["won"] * 20 + ["lost"] * 10 + ["expired"] * 15 +

@@ -12,22 +12,24 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import httpx  # noqa: E402
-from selenium.webdriver.common.by import By  # noqa: E402
+import httpx
+import sqlalchemy as sa
+from selenium.webdriver.common.by import By
 
-from tests.console.browser import chromium, sign_in, wait_for  # noqa: E402
-from tests.server.support import create_registration, pull_all  # noqa: E402
-from workbench.domain.values import format_datetime  # noqa: E402
-from workbench.server import audit, jobs, program_settings, staff  # noqa: E402
-from workbench.server.app import create_app  # noqa: E402
-from workbench.server.embedded import BoundAdmin, EmbeddedServer  # noqa: E402
-from workbench.sync.protocol import PROTOCOL_HEADER, PROTOCOL_VERSION  # noqa: E402
+from tests.console.browser import chromium, sign_in, wait_for
+from tests.server.support import create_registration
+from workbench.domain.values import format_datetime
+from workbench.server import audit, jobs, program_settings, staff
+from workbench.server.app import create_app
+from workbench.server.embedded import BoundAdmin, EmbeddedServer
+from workbench.server.schema import RECORD_TABLES
+from workbench.sync.protocol import PROTOCOL_HEADER, PROTOCOL_VERSION
 
 EMAIL, PASSWORD = "dana.brooks@vendor.example", "console-demo-password"
 PARTNERS = [("Northwind Partners GmbH", "gold", "EMEA", "DACH", ["reseller", "services"]),
@@ -80,6 +82,23 @@ def build(server_url: str, vendor: BoundAdmin, engine, folder: Path) -> dict[str
     vendor.update_record("registrations", quiet["id"],
                          submitted_at=format_datetime(now - timedelta(days=120)))
     vendor.approve(quiet["id"], now=now - timedelta(days=119))  # lapses in the jobs run below
+    # a year of Northwind's deals, for its dashboard
+    opportunities = RECORD_TABLES["opportunities"]
+    for n, (amount, outcome, days) in enumerate([(42_000, "won", 300), (65_000, "won", 220),
+                                                 (30_000, "lost", 180), (88_000, "won", 120)]):
+        with _client(server_url, tokens[ids[0]]) as client:
+            past = create_registration(client, customer_name=f"Past Customer {n + 1}",
+                                       customer_domain=f"past{n + 1}.example.com",
+                                       deal_value_cents=amount * 100)["record"]
+        decided = now - timedelta(days=days)
+        vendor.update_record("registrations", past["id"],
+                             submitted_at=format_datetime(decided - timedelta(hours=20)))
+        vendor.approve(past["id"], now=decided)
+        with engine.connect() as conn:
+            deal = conn.execute(sa.select(opportunities.c.id).where(
+                opportunities.c.registration_id == past["id"])).scalar_one()
+        closed = decided + timedelta(days=50)
+        vendor.close_opportunity(deal, outcome, closed_on=closed.date().isoformat(), now=closed)
     # a second partner registers Globex: a partner-vs-partner conflict
     with _client(server_url, tokens[ids[1]]) as client:
         create_registration(client, customer_name="Globex Corp", customer_domain="globex.com")

@@ -84,7 +84,9 @@ class DemoEnvironment:
 def prepare_demo(data_dir: Path | None = None, *, today: date | None = None,
                  seed: int = 7) -> DemoEnvironment:
     """Start the demo vendor, fill both sides with a year of history, sign in and sync."""
-    from workbench.server.app import create_app  # the server extra is needed for the demo only
+    from workbench.server.app import (
+        create_app,  # the server extra is needed for the demo only
+    )
     from workbench.server.embedded import BoundAdmin, EmbeddedServer
 
     folder = Path(data_dir) if data_dir else default_demo_dir()

@@ -6,7 +6,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from workbench.domain.leads import (
-    FIRST_CONTACT_SLA, LeadSla, first_contact_due, lead_sla, should_recycle)
+    FIRST_CONTACT_SLA,
+    LeadSla,
+    first_contact_due,
+    lead_sla,
+    should_recycle,
+)
 
 ASSIGNED = datetime(2026, 5, 4, 16, 0, tzinfo=UTC)
 HOUR = timedelta(hours=1)
@@ -63,8 +68,8 @@ def test_bad_inputs_name_the_argument():
 
 # --- what a rep may do with a lead (one rule for the store and the server) -------------------
 
-from workbench.domain.leads import check_lead_edit  # noqa: E402
-from workbench.domain.values import InvalidValue  # noqa: E402
+from workbench.domain.leads import check_lead_edit
+from workbench.domain.values import InvalidValue
 
 
 def test_a_recycled_lead_can_no_longer_be_worked():
@@ -99,7 +104,7 @@ def test_rejecting_a_lead_needs_a_reason():
 
 # -- routing a lead (seed 001: "leads that match partner territory or expertise") -------------
 
-from workbench.domain.leads import (  # noqa: E402
+from workbench.domain.leads import (
     AssignmentRule,
     LeadFacts,
     PartnerFacts,

@@ -34,7 +34,7 @@ def test_lapse_then_hygiene_close_with_a_clock(vendor_server):
     with vendor_server.client(vendor_server.create_user(partner, "rep@alpha.example")) as rep:
         record = _approved(vendor_server, rep, T0)
         deal = next(c["record"] for c in pull_all(rep)[0] if c["entity"] == "opportunities")
-        get = lambda: vendor_server.admin.get_record("registrations", record["id"])  # noqa: E731
+        get = lambda: vendor_server.admin.get_record("registrations", record["id"])
         jobs.run_all(vendor_server.engine, now=T0 + timedelta(days=89, hours=23))
         assert get()["status"] == "approved"
         result = jobs.run_all(vendor_server.engine, now=T0 + timedelta(days=90))

@@ -37,7 +37,7 @@ def _credit(changes, partner_id):
 
 def test_co_sell_records_a_split_not_100_percent_sourced(alpha, vendor_server, tmp_path):
     """Seed 003 edge case 3: within 7 days → mediate, default co-sell with split credit."""
-    partner, client = alpha
+    _partner, client = alpha
     _direct(vendor_server, tmp_path, "hooli.com", stage=1, days_ago=2)
     record = create_registration(client, customer_name="Hooli", customer_domain="hooli.com"
                                  )["record"]
@@ -149,7 +149,7 @@ def test_averages_are_withheld_below_three_partners_and_use_the_scorecard_label(
 
 
 def test_every_vendor_action_is_audited_with_who_and_before_after(alpha, vendor_server):
-    partner, client = alpha
+    partner, _client = alpha
     server = vendor_server
     with audit.acting_as("jane@vendor.example"):
         server.admin.update_record("partners", partner, tier="gold")

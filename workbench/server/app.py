@@ -17,8 +17,8 @@ from starlette.requests import ClientDisconnect
 
 from workbench.domain.model import ENTITIES
 from workbench.server import console, db, program_settings
-from workbench.server.jobs import JobScheduler
 from workbench.server.access import User, authenticate, visibility
+from workbench.server.jobs import JobScheduler
 from workbench.server.pull import decode_cursor, pull_page
 from workbench.server.push import push
 from workbench.server.records import fetch, to_wire, write_tx

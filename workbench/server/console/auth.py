@@ -10,10 +10,10 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 from urllib.parse import quote
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 
@@ -67,6 +67,10 @@ def signed_in(request: Request) -> ConsoleSession:
     session = ConsoleSession(member, token)
     request.state.console = session
     return session
+
+
+# The parameter every console page and action takes: refused unless signed in.
+SignedIn = Annotated[ConsoleSession, Depends(signed_in)]
 
 
 async def form_of(request: Request, session: ConsoleSession) -> dict[str, str]:

@@ -4,21 +4,26 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from workbench.domain.model import CASE_SEVERITIES, CASE_STATUSES
 from workbench.domain.values import utc_now
 from workbench.server import admin, db
 from workbench.server.console import queries
-from workbench.server.console.auth import ConsoleSession, act, form_of, see_other, signed_in
+from workbench.server.console.auth import (
+    SignedIn,
+    act,
+    form_of,
+    see_other,
+)
 from workbench.server.console.web import page_number, render
 
 router = APIRouter()
 
 
 @router.get("/console/cases")
-def case_list(request: Request, session: ConsoleSession = Depends(signed_in)) -> Response:
+def case_list(request: Request, session: SignedIn) -> Response:
     params = {k: request.query_params.get(k, "") for k in ("status", "queue", "severity", "q")}
     if "status" not in request.query_params:
         params["status"] = "open"
@@ -44,13 +49,13 @@ def _case_page(request: Request, case_id: str, *, errors: dict | None = None,
 
 
 @router.get("/console/cases/{case_id}")
-def case(request: Request, case_id: str, session: ConsoleSession = Depends(signed_in)
+def case(request: Request, case_id: str, session: SignedIn
          ) -> Response:
     return _case_page(request, case_id)
 
 
 @router.post("/console/cases/{case_id}/comment")
-async def comment(request: Request, case_id: str, session: ConsoleSession = Depends(signed_in)
+async def comment(request: Request, case_id: str, session: SignedIn
                   ) -> Response:
     form = await form_of(request, session)
     body = (form.get("body") or "").strip()
@@ -81,7 +86,7 @@ async def comment(request: Request, case_id: str, session: ConsoleSession = Depe
 
 @router.post("/console/cases/{case_id}/status")
 async def set_status(request: Request, case_id: str,
-                     session: ConsoleSession = Depends(signed_in)) -> Response:
+                     session: SignedIn) -> Response:
     form = await form_of(request, session)
     status = form.get("status") or ""
     if status not in CASE_STATUSES:
@@ -101,7 +106,7 @@ async def set_status(request: Request, case_id: str,
 
 
 @router.post("/console/cases/{case_id}/route")
-async def route(request: Request, case_id: str, session: ConsoleSession = Depends(signed_in)
+async def route(request: Request, case_id: str, session: SignedIn
                 ) -> Response:
     form = await form_of(request, session)
     if not form.get("partner"):
@@ -116,7 +121,7 @@ async def route(request: Request, case_id: str, session: ConsoleSession = Depend
 
 
 @router.post("/console/cases")
-async def open_case(request: Request, session: ConsoleSession = Depends(signed_in)
+async def open_case(request: Request, session: SignedIn
                     ) -> Response:
     form = await form_of(request, session)
     try:

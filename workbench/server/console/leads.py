@@ -5,14 +5,19 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from workbench.domain.model import TIERS
 from workbench.domain.values import utc_now
 from workbench.server import admin, db
 from workbench.server.console import queries
-from workbench.server.console.auth import ConsoleSession, act, form_of, see_other, signed_in
+from workbench.server.console.auth import (
+    SignedIn,
+    act,
+    form_of,
+    see_other,
+)
 from workbench.server.console.web import page_number, render
 
 router = APIRouter()
@@ -44,12 +49,12 @@ def _desk(request: Request, *, errors: dict | None = None, values: dict | None =
 
 
 @router.get("/console/leads")
-def lead_desk(request: Request, session: ConsoleSession = Depends(signed_in)) -> Response:
+def lead_desk(request: Request, session: SignedIn) -> Response:
     return _desk(request)
 
 
 @router.post("/console/leads")
-async def create_lead(request: Request, session: ConsoleSession = Depends(signed_in)
+async def create_lead(request: Request, session: SignedIn
                       ) -> Response:
     form = await form_of(request, session)
     partner_id = form.get("partner") or None
@@ -80,7 +85,7 @@ def _readable(message: str) -> str:
 
 
 @router.post("/console/leads/{desk_id}/assign")
-async def assign(request: Request, desk_id: str, session: ConsoleSession = Depends(signed_in)
+async def assign(request: Request, desk_id: str, session: SignedIn
                  ) -> Response:
     form = await form_of(request, session)
     try:
@@ -92,7 +97,7 @@ async def assign(request: Request, desk_id: str, session: ConsoleSession = Depen
 
 
 @router.post("/console/leads/rules")
-async def add_rule(request: Request, session: ConsoleSession = Depends(signed_in)) -> Response:
+async def add_rule(request: Request, session: SignedIn) -> Response:
     form = await request.form()
     await form_of(request, session)
     chosen = [v for v in form.getlist("partners") if isinstance(v, str) and v]
@@ -110,7 +115,7 @@ async def add_rule(request: Request, session: ConsoleSession = Depends(signed_in
 
 @router.post("/console/leads/rules/{rule_id}/delete")
 async def delete_rule(request: Request, rule_id: str,
-                      session: ConsoleSession = Depends(signed_in)) -> Response:
+                      session: SignedIn) -> Response:
     await form_of(request, session)
     try:
         await act(session, admin.delete_lead_rule, request.app.state.engine, rule_id)

@@ -7,7 +7,7 @@ import tempfile
 from pathlib import Path
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
@@ -15,14 +15,19 @@ from workbench.domain.model import PARTNER_USER_ROLES, PROGRAM_STATUSES, TIERS
 from workbench.domain.values import utc_now
 from workbench.server import admin, db
 from workbench.server.console import queries
-from workbench.server.console.auth import ConsoleSession, act, form_of, see_other, signed_in
+from workbench.server.console.auth import (
+    SignedIn,
+    act,
+    form_of,
+    see_other,
+)
 from workbench.server.console.web import SECURITY_HEADERS, page_number, render
 
 router = APIRouter()
 
 
 @router.get("/console/partners")
-def partner_list(request: Request, session: ConsoleSession = Depends(signed_in)) -> Response:
+def partner_list(request: Request, session: SignedIn) -> Response:
     params = {k: request.query_params.get(k, "") for k in ("q", "flag", "tier")}
     with db.reading(request.app.state.engine) as conn:
         page = queries.partner_list(conn, text=params["q"], flag=params["flag"] or None,
@@ -48,14 +53,14 @@ def _dashboard(request: Request, partner_id: str, *, errors: dict | None = None,
 
 
 @router.get("/console/partners/{partner_id}")
-def dashboard(request: Request, partner_id: str, session: ConsoleSession = Depends(signed_in)
+def dashboard(request: Request, partner_id: str, session: SignedIn
               ) -> Response:
     return _dashboard(request, partner_id)
 
 
 @router.get("/console/partners/{partner_id}/qbr.pdf")
 async def qbr_pdf(request: Request, partner_id: str,
-                  session: ConsoleSession = Depends(signed_in)) -> Response:
+                  session: SignedIn) -> Response:
     """The same QBR PDF the rep exports, from the server's copy of the partner's data."""
     from workbench.reports.pdf import render_scorecard_pdf
 
@@ -79,7 +84,7 @@ async def qbr_pdf(request: Request, partner_id: str,
 
 @router.post("/console/partners/{partner_id}/users")
 async def create_user(request: Request, partner_id: str,
-                      session: ConsoleSession = Depends(signed_in)) -> Response:
+                      session: SignedIn) -> Response:
     form = await form_of(request, session)
     try:
         user = await act(session, admin.create_user, request.app.state.engine, partner_id,
@@ -95,7 +100,7 @@ async def create_user(request: Request, partner_id: str,
 
 @router.post("/console/partners/{partner_id}/users/{user_id}/revoke")
 async def revoke_user(request: Request, partner_id: str, user_id: str,
-                      session: ConsoleSession = Depends(signed_in)) -> Response:
+                      session: SignedIn) -> Response:
     await form_of(request, session)
     try:
         await act(session, admin.revoke_user, request.app.state.engine, user_id)
@@ -106,7 +111,7 @@ async def revoke_user(request: Request, partner_id: str, user_id: str,
 
 @router.post("/console/partners/{partner_id}/status")
 async def set_status(request: Request, partner_id: str,
-                     session: ConsoleSession = Depends(signed_in)) -> Response:
+                     session: SignedIn) -> Response:
     form = await form_of(request, session)
     if form.get("status") not in PROGRAM_STATUSES:
         return _dashboard(request, partner_id, errors={"status": "Program status: choose one "

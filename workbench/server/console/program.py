@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 from datetime import date
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
@@ -16,11 +16,11 @@ from workbench.server import staff as staff_accounts
 from workbench.server.console import queries
 from workbench.server.console.auth import (
     ConsoleSession,
+    SignedIn,
     act,
     form_of,
     require_admin,
     see_other,
-    signed_in,
 )
 from workbench.server.console.web import SECURITY_HEADERS, Page, page_number, render
 
@@ -48,12 +48,12 @@ def _settings_page(request: Request, session: ConsoleSession, *, errors: dict | 
 
 
 @router.get("/console/settings")
-def settings(request: Request, session: ConsoleSession = Depends(signed_in)) -> Response:
+def settings(request: Request, session: SignedIn) -> Response:
     return _settings_page(request, session)
 
 
 @router.post("/console/settings")
-async def change_settings(request: Request, session: ConsoleSession = Depends(signed_in)
+async def change_settings(request: Request, session: SignedIn
                           ) -> Response:
     form = await form_of(request, session)
     require_admin(session)
@@ -70,7 +70,7 @@ async def change_settings(request: Request, session: ConsoleSession = Depends(si
 
 
 @router.post("/console/jobs/run")
-async def run_jobs(request: Request, session: ConsoleSession = Depends(signed_in)) -> Response:
+async def run_jobs(request: Request, session: SignedIn) -> Response:
     await form_of(request, session)
     require_admin(session)
     await act(session, jobs.run_all, request.app.state.engine)
@@ -78,7 +78,7 @@ async def run_jobs(request: Request, session: ConsoleSession = Depends(signed_in
 
 
 @router.post("/console/staff")
-async def create_staff(request: Request, session: ConsoleSession = Depends(signed_in)
+async def create_staff(request: Request, session: SignedIn
                        ) -> Response:
     form = await form_of(request, session)
     require_admin(session)
@@ -115,7 +115,7 @@ def _filter(request: Request) -> tuple[audit.AuditFilter, dict[str, str], dict[s
 
 
 @router.get("/console/audit")
-def audit_log(request: Request, session: ConsoleSession = Depends(signed_in)) -> Response:
+def audit_log(request: Request, session: SignedIn) -> Response:
     where, params, errors = _filter(request)
     number = page_number(request.query_params.get("page"))
     with db.reading(request.app.state.engine) as conn:
@@ -130,7 +130,7 @@ def audit_log(request: Request, session: ConsoleSession = Depends(signed_in)) ->
 
 
 @router.get("/console/audit.csv")
-async def audit_csv(request: Request, session: ConsoleSession = Depends(signed_in)
+async def audit_csv(request: Request, session: SignedIn
                     ) -> Response:
     where, _, _ = _filter(request)
 
@@ -149,14 +149,15 @@ async def audit_csv(request: Request, session: ConsoleSession = Depends(signed_i
 # -- the staff member's own account -------------------------------------------------------------
 
 @router.get("/console/account")
-def account(request: Request, session: ConsoleSession = Depends(signed_in)) -> Response:
+def account(request: Request, session: SignedIn) -> Response:
     secret = staff_accounts.new_totp_secret()
     return render(request, "account.html", secret=secret,
-                  uri=staff_accounts.totp_uri(secret, session.staff.email), errors={})
+                  uri=staff_accounts.totp_uri(secret, session.staff.email), errors={},
+                  done=request.query_params.get("done"))
 
 
 @router.post("/console/account/totp")
-async def enable_totp(request: Request, session: ConsoleSession = Depends(signed_in)
+async def enable_totp(request: Request, session: SignedIn
                       ) -> Response:
     form = await form_of(request, session)
     secret = form.get("secret", "")
@@ -171,7 +172,7 @@ async def enable_totp(request: Request, session: ConsoleSession = Depends(signed
 
 
 @router.post("/console/account/totp/off")
-async def disable_totp(request: Request, session: ConsoleSession = Depends(signed_in)
+async def disable_totp(request: Request, session: SignedIn
                        ) -> Response:
     await form_of(request, session)
     await act(session, staff_accounts.disable_totp, request.app.state.engine, session.staff.id)

@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+from datetime import timedelta
+
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from workbench.domain.values import utc_now
+from workbench.domain.program import decision_clock
+from workbench.domain.values import parse_datetime, utc_now
 from workbench.server import admin, db
 from workbench.server.console import queries
-from workbench.server.console.auth import ConsoleSession, act, form_of, see_other, signed_in
+from workbench.server.console.auth import (
+    SignedIn,
+    act,
+    form_of,
+    see_other,
+)
 from workbench.server.console.web import page_number, render
 
 router = APIRouter()
 
 
 @router.get("/console/")
-def review_queue(request: Request, session: ConsoleSession = Depends(signed_in)) -> Response:
+def review_queue(request: Request, session: SignedIn) -> Response:
     params = {k: request.query_params.get(k, "") for k in ("status", "partner", "q")}
     with db.reading(request.app.state.engine) as conn:
         page, counts = queries.review_queue(
@@ -29,7 +37,7 @@ def review_queue(request: Request, session: ConsoleSession = Depends(signed_in))
 
 @router.get("/console/registrations/{registration_id}")
 def registration(request: Request, registration_id: str,
-                 session: ConsoleSession = Depends(signed_in)) -> Response:
+                 session: SignedIn) -> Response:
     return _registration_page(request, registration_id)
 
 
@@ -44,13 +52,18 @@ def _registration_page(request: Request, registration_id: str, *, errors: dict |
         if record["status"] in queries.WAITING else None
     with db.reading(engine) as conn:
         share = admin.program_settings.value(conn, "co_sell_partner_share")
+        sla_hours = int(admin.program_settings.value(conn, "decision_sla_hours"))
+    clock = decision_clock(parse_datetime(record["submitted_at"]), utc_now(),
+                           timedelta(hours=sla_hours)) \
+        if record["status"] in queries.WAITING and record["submitted_at"] else None
     return render(request, "registration.html", status_code=status, record=record,
-                  details=details, errors=errors or {}, values=values or {}, share=share)
+                  details=details, errors=errors or {}, values=values or {}, share=share,
+                  clock=clock, sla_hours=sla_hours)
 
 
 @router.post("/console/registrations/{registration_id}/approve")
 async def approve(request: Request, registration_id: str,
-                  session: ConsoleSession = Depends(signed_in)) -> Response:
+                  session: SignedIn) -> Response:
     form = await form_of(request, session)
     engine = request.app.state.engine
     try:
@@ -65,7 +78,7 @@ async def approve(request: Request, registration_id: str,
 
 @router.post("/console/registrations/{registration_id}/reject")
 async def reject(request: Request, registration_id: str,
-                 session: ConsoleSession = Depends(signed_in)) -> Response:
+                 session: SignedIn) -> Response:
     form = await form_of(request, session)
     reason = (form.get("reason") or "").strip()
     if not reason:
@@ -86,7 +99,7 @@ async def reject(request: Request, registration_id: str,
 
 @router.post("/console/registrations/{registration_id}/resolve")
 async def resolve(request: Request, registration_id: str,
-                  session: ConsoleSession = Depends(signed_in)) -> Response:
+                  session: SignedIn) -> Response:
     form = await form_of(request, session)
     outcome = form.get("outcome") or ""
     if outcome not in ("partner", "direct", "co_sell", "reject"):
