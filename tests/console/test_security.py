@@ -185,3 +185,24 @@ def test_no_password_token_or_session_id_in_the_database_or_the_log(console, cap
         assert secret not in logged
     assert all(h.startswith("$argon2id$") for h in hashes)
     assert sessions and all(len(h) == 64 for h in sessions)
+
+
+def test_second_factor_is_asked_for_and_a_wrong_code_counts_as_a_failure(console):
+    import pyotp
+
+    from workbench.server import staff as staff_accounts
+
+    secret = staff_accounts.new_totp_secret()
+    with console.server.engine.connect() as conn:
+        staff_id = conn.execute(sa.select(staff.c.id).where(staff.c.email == EMAIL)).scalar()
+    staff_accounts.enable_totp(console.server.engine, staff_id, secret, pyotp.TOTP(secret).now())
+    client = console.browser_client()
+    asked = sign_in(client, EMAIL, PASSWORD)
+    assert asked.status_code == 401 and 'id="code"' in asked.text  # the code field appears
+    assert "Code: enter the 6-digit code" in asked.text
+    wrong = sign_in(client, EMAIL, PASSWORD, code="000000")
+    assert wrong.status_code == 401 and "not valid" in wrong.text
+    with console.server.engine.connect() as conn:
+        assert conn.execute(sa.select(staff.c.failed_sign_ins).where(
+            staff.c.id == staff_id)).scalar() == 1
+    assert sign_in(client, EMAIL, PASSWORD, code=pyotp.TOTP(secret).now()).status_code == 303
