@@ -159,7 +159,8 @@ def test_serve_starts_workers_that_answer_with_a_token_made_by_admin(tmp_path):
          str(port), "--workers", "2", "--log-level", "warning"],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
-        deadline = time.monotonic() + 30
+        # generous: two workers importing the app on a loaded 2-core machine take 20 s+
+        deadline = time.monotonic() + 90
         while True:
             try:
                 assert httpx.get(f"http://127.0.0.1:{port}/api/v1/health").status_code == 200

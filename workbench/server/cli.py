@@ -58,8 +58,11 @@ def _serve(args: argparse.Namespace) -> int:
         os.environ[ENV_DB_URL] = url
         os.environ[ENV_AUTO_APPROVE] = "0" if args.no_auto_approve else "1"
         os.environ[ENV_JOBS_EVERY] = str(every or 0)
+        # A worker must answer the supervisor's health check; on a busy machine importing the
+        # app can take longer than uvicorn's 5 s default, and the worker would be killed.
         uvicorn.run("workbench.server.app:app_from_env", factory=True, host=args.host,
-                    port=args.port, workers=args.workers, log_level=args.log_level)
+                    port=args.port, workers=args.workers, log_level=args.log_level,
+                    timeout_worker_healthcheck=60)
     else:
         app = create_app(url, auto_approve=not args.no_auto_approve, migrate=False,
                          jobs_every=every)

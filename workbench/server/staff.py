@@ -8,6 +8,7 @@ session is derived from its token, so it is never stored either.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import logging
@@ -35,8 +36,13 @@ LOCKOUT = timedelta(minutes=15)
 SESSION_LIFETIME = timedelta(hours=12)
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _hasher = PasswordHasher()
-# Checked against when the email is unknown, so both answers take as long.
-_NOBODY = _hasher.hash("no such staff member - constant work")
+
+
+@functools.cache
+def _nobody() -> str:
+    """Checked against when the email is unknown, so both answers take as long (hashed on
+    first use: an argon2 hash at import would slow every worker's start)."""
+    return _hasher.hash("no such staff member - constant work")
 
 
 class StaffError(ValueError):
@@ -142,7 +148,7 @@ def sign_in(engine: sa.Engine, email: str, password: str, code: str | None = Non
         row = conn.execute(sa.select(staff).where(
             sa.func.lower(staff.c.email) == address.lower())).mappings().first()
         refusal = _refusal(conn, row, password, code, moment, stamp)
-        if refusal is None:
+        if refusal is None and row is not None:
             token = secrets.token_urlsafe(32)
             conn.execute(sa.update(staff).where(staff.c.id == row["id"]).values(
                 failed_sign_ins=0, locked_until=None, last_sign_in_at=stamp))
@@ -152,10 +158,10 @@ def sign_in(engine: sa.Engine, email: str, password: str, code: str | None = Non
             if _hasher.check_needs_rehash(row["password_hash"]):
                 conn.execute(sa.update(staff).where(staff.c.id == row["id"])
                              .values(password_hash=_hasher.hash(password)))
-    if refusal is not None:
+    if refusal is not None or row is None:
         who = row["email"] if row is not None else "an unknown email"
         log.warning("console sign-in refused for %s: %s", who, refusal)
-        raise refusal
+        raise refusal or StaffError("Email or password is wrong", "password")
     log.info("console sign-in: %s", row["email"])
     return SignedIn(_staff(row), token)
 
@@ -164,7 +170,7 @@ def _refusal(conn: sa.Connection, row: Any, password: str, code: str | None,
              moment: datetime, stamp: str) -> StaffError | None:
     """Why this sign-in is refused (a failure is counted on `conn`), or None."""
     if row is None or row["disabled_at"]:
-        _verify(_NOBODY, password or "")
+        _verify(_nobody(), password or "")
         return StaffError("Email or password is wrong", "password")
     if row["locked_until"] and parse_datetime(row["locked_until"]) > moment:
         until = parse_datetime(row["locked_until"]).strftime("%H:%M UTC")

@@ -280,7 +280,8 @@ def partner_dashboard(conn: sa.Connection, partner_id: str, now: datetime
     rows = {name: _partner_rows(conn, name, partner_id) for name in _DASHBOARD_ROWS}
     averages = _partner_rows(conn, "program_averages", None)
     data = sc.ScorecardData(partner_name=partner["name"], partner_id=partner_id,
-                            partner=dict(partner), program_averages=averages, **rows)
+                            partner=dict(partner), program_averages=averages,
+                            **rows)  # type: ignore[arg-type]  # the row lists, by entity
     card = sc.compute_scorecard(data, sc.quarter_of(now), now)
     flag = conn.execute(sa.select(partner_flags).where(
         partner_flags.c.partner_id == partner_id)).mappings().first()
