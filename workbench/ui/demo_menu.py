@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from PySide6.QtCore import QUrl
+from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QAction, QDesktopServices
 from PySide6.QtWidgets import QMessageBox
 
@@ -70,7 +70,7 @@ def add_demo_menu(window: Any, environment: Any) -> None:
         box.setWindowTitle("Vendor console")
         box.setText("The demo vendor's web console — the channel manager's side of the program.")
         box.setInformativeText(environment.console_sign_in())
-        box.setTextInteractionFlags(box.textInteractionFlags())
+        box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         opener = box.addButton("Open in browser", QMessageBox.ButtonRole.AcceptRole)
         box.addButton(QMessageBox.StandardButton.Close)
         box.exec()
