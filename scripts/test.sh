@@ -4,10 +4,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages: pdftoppm renders scorecard PDFs in tests; Xvfb is the real X server the first-run
-# test opens the demo window on; Qt's X11/EGL libraries (the list the window's pre-flight checks).
+# test opens the demo window on; Qt's X11/EGL libraries (the list the window's pre-flight checks);
+# chromium + chromium-driver drive the vendor console in a real browser (selenium).
 need=()
 command -v pdftoppm >/dev/null || need+=(poppler-utils)
 command -v Xvfb >/dev/null || need+=(xvfb)
+command -v chromium >/dev/null || need+=(chromium)
+command -v chromedriver >/dev/null || need+=(chromium-driver)
 read -r -a qt_libraries <<< "$(python3 -c 'from workbench.ui.display import missing_xcb_packages as m; print(" ".join(m()))')"
 need+=("${qt_libraries[@]}")
 # desktop-file-validate checks the Linux menu entry (tests/test_resources.py)

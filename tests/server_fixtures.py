@@ -109,6 +109,15 @@ def pg_db_url() -> Iterator[str]:
         yield url
 
 
+@pytest.fixture
+def pg_db_url_other() -> Iterator[str]:
+    """A second PostgreSQL schema (another program on the same cluster)."""
+    if not os.environ.get(PG_ENV):
+        pytest.skip(f"PostgreSQL test: set {PG_ENV}")
+    with _pg_schema(os.environ[PG_ENV]) as url:
+        yield url
+
+
 @contextmanager
 def _servers(default_url: str) -> Iterator[Callable[..., VendorServer]]:
     running: list[tuple[EmbeddedServer, sa.Engine]] = []

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import random
+import sys
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -25,6 +26,9 @@ log = logging.getLogger(__name__)
 
 DEMO_EMAIL = "maria.keller@northwind-partners.example"
 PARTNER_NAME = "Northwind Partners GmbH"
+# The vendor's side of the demo: a channel manager for the real console (loopback only).
+CONSOLE_EMAIL = "daniel.brooks@vendor.example"
+CONSOLE_PASSWORD = "demo-console-password"
 
 # (company, domain, industry, country) — the rep's customers.
 CUSTOMERS = [
@@ -59,6 +63,17 @@ class DemoEnvironment:
     partner_id: str
     vendor: Any  # BoundAdmin: every workbench.server.admin function, engine bound
     _server: Any = field(repr=False, default=None)
+    console_email: str = CONSOLE_EMAIL
+    console_password: str = CONSOLE_PASSWORD
+
+    @property
+    def console_url(self) -> str:
+        return f"{self.server_url}/console/"
+
+    def console_sign_in(self) -> str:
+        """What a newcomer needs to play the vendor's side in a browser."""
+        return (f"Vendor console: {self.console_url}\n"
+                f"Sign in as {self.console_email}, password {self.console_password}")
 
     def stop(self) -> None:
         if self._server is not None:
@@ -69,13 +84,15 @@ class DemoEnvironment:
 def prepare_demo(data_dir: Path | None = None, *, today: date | None = None,
                  seed: int = 7) -> DemoEnvironment:
     """Start the demo vendor, fill both sides with a year of history, sign in and sync."""
-    from workbench.server.app import create_app  # the server extra is needed for the demo only
+    from workbench.server.app import (
+        create_app,  # the server extra is needed for the demo only
+    )
     from workbench.server.embedded import BoundAdmin, EmbeddedServer
 
     folder = Path(data_dir) if data_dir else default_demo_dir()
     _start_afresh(folder)
     db_url = f"sqlite:///{folder / 'demo-vendor.sqlite3'}"
-    app = create_app(db_url, auto_approve=False)
+    app = create_app(db_url, auto_approve=False, jobs_every=300)
     server = EmbeddedServer(app)
     url = server.start()
     vendor = BoundAdmin(app.state.engine)
@@ -87,7 +104,9 @@ def prepare_demo(data_dir: Path | None = None, *, today: date | None = None,
         raise
     finally:
         store.close()
-    return DemoEnvironment(folder, url, partner_id, vendor, server)
+    environment = DemoEnvironment(folder, url, partner_id, vendor, server)
+    print(environment.console_sign_in(), file=sys.stderr)
+    return environment
 
 
 def default_demo_dir() -> Path:
@@ -130,7 +149,12 @@ def _build(store: Store, url: str, vendor: Any, today: date, rng: random.Random)
                                      tier="silver", region="NA")
     token = vendor.create_user(partner_id, DEMO_EMAIL, name="Maria Keller", role="seller").token
     other_token = vendor.create_user(other_id, "sam@contoso-channel.example").token
+    from workbench.server import staff
+
+    staff.create_staff(vendor.engine, CONSOLE_EMAIL, CONSOLE_PASSWORD, role="admin",
+                       name="Daniel Brooks")
     _vendor_program(vendor, partner_id, today)
+    _peer_partners(url, vendor, today, rng)
     account.login(store, url, token)
     _sync(store)  # the vendor's leads, cases and the partner record arrive
 
@@ -164,6 +188,48 @@ def _crossed_edits(store: Store, vendor: Any) -> None:
     vendor.update_record("accounts", globex["id"], notes="Renewal moved to Q4 (procurement freeze)")
     vendor.recycle_leads()
     _sync(store)
+
+
+# Other partners of the program with a year of deals: program averages are published only
+# from three partners' data (no partner can read another's deals in an average).
+PEERS = [("Fabrikam Solutions", "platinum", "EMEA", "UK & Ireland"),
+         ("Litware Systems", "silver", "APAC", "ANZ")]
+
+
+def _peer_partners(url: str, vendor: Any, today: date, rng: random.Random) -> None:
+    from workbench.domain.values import new_id
+    from workbench.sync.client import SyncClient
+    from workbench.sync.protocol import Operation
+
+    for index, (name, tier, region, territory) in enumerate(PEERS):
+        peer = vendor.create_partner(name, motions=["reseller"], tier=tier, region=region,
+                                     territory=territory, channel_manager="Daniel Brooks",
+                                     joined_on=(today - timedelta(days=500)).isoformat())
+        token = vendor.create_user(peer, f"rep@{name.split()[0].lower()}.example").token
+        client = SyncClient(url, token)
+        try:
+            for deal in range(4):
+                record_id = new_id()
+                fields = {"customer_name": f"{name.split()[0]} customer {deal + 1}",
+                          "customer_domain": f"{name.split()[0].lower()}-c{deal + 1}.example.com",
+                          "product": PRODUCTS[deal % len(PRODUCTS)],
+                          "deal_value_cents": rng.choice((20_000, 35_000, 60_000)) * 100,
+                          "expected_close_date": (today + timedelta(days=60)).isoformat()}
+                client.push([Operation(new_id(), "registrations", record_id, "create",
+                                       fields={k: {"old": None, "new": v}
+                                               for k, v in fields.items()}),
+                             Operation(new_id(), "registrations", record_id, "action",
+                                       action="submit")])
+                decided = _at(today - timedelta(days=200 - 40 * deal - 10 * index))
+                vendor.update_record("registrations", record_id, now=decided,
+                                     submitted_at=format_datetime(decided - timedelta(hours=6)))
+                vendor.approve(record_id, now=decided)
+                closed = decided + timedelta(days=45)
+                vendor.close_opportunity(_opportunity_of(vendor.engine, record_id),
+                                         "won" if deal != 1 else "lost",
+                                         closed_on=closed.date().isoformat(), now=closed)
+        finally:
+            client.close()
 
 
 def _vendor_program(vendor: Any, partner_id: str, today: date) -> None:

@@ -6,7 +6,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from workbench.domain.leads import (
-    FIRST_CONTACT_SLA, LeadSla, first_contact_due, lead_sla, should_recycle)
+    FIRST_CONTACT_SLA,
+    LeadSla,
+    first_contact_due,
+    lead_sla,
+    should_recycle,
+)
 
 ASSIGNED = datetime(2026, 5, 4, 16, 0, tzinfo=UTC)
 HOUR = timedelta(hours=1)
@@ -63,8 +68,8 @@ def test_bad_inputs_name_the_argument():
 
 # --- what a rep may do with a lead (one rule for the store and the server) -------------------
 
-from workbench.domain.leads import check_lead_edit  # noqa: E402
-from workbench.domain.values import InvalidValue  # noqa: E402
+from workbench.domain.leads import check_lead_edit
+from workbench.domain.values import InvalidValue
 
 
 def test_a_recycled_lead_can_no_longer_be_worked():
@@ -122,3 +127,54 @@ def test_first_contact_lies_between_assignment_and_now_and_then_stays():
         with pytest.raises(InvalidValue, match="cannot be changed or cleared"):
             check_lead_edit(logged, {"first_contact_at": moved}, now)
     check_lead_edit(logged, {"notes": "called back"}, now)
+
+
+# -- routing a lead (seed 001: "leads that match partner territory or expertise") -------------
+
+from workbench.domain.leads import (
+    AssignmentRule,
+    LeadFacts,
+    PartnerFacts,
+    rank_partners,
+)
+
+_T = datetime(2026, 12, 1, tzinfo=UTC)
+
+
+def _partner(pid, tier, region="EMEA", last=None, status="active", territory=None):
+    return PartnerFacts(id=pid, name=pid.title(), tier=tier, region=region, territory=territory,
+                        program_status=status, last_lead_at=last)
+
+
+def test_lead_goes_to_the_region_then_the_higher_tier():
+    partners = [_partner("silver-emea", "silver"), _partner("gold-na", "gold", region="NA"),
+                _partner("gold-emea", "gold"), _partner("nowhere", "platinum", region=None)]
+    ranked = rank_partners(LeadFacts(region="emea"), partners, []).ranked
+    assert [r.partner.id for r in ranked] == ["gold-emea", "silver-emea", "nowhere"]
+    assert ranked[0].reasons == ("covers emea", "Gold tier")
+
+
+def test_equals_take_turns_round_robin():
+    older, newer = _T - timedelta(days=3), _T - timedelta(hours=1)
+    partners = [_partner("a", "gold", last=newer), _partner("b", "gold", last=older),
+                _partner("c", "gold", last=None)]
+    assert [r.partner.id for r in rank_partners(LeadFacts(region="EMEA"), partners, []).ranked
+            ] == ["c", "b", "a"]
+
+
+def test_first_matching_rule_picks_the_pool_and_tier_floor():
+    partners = [_partner("a", "silver"), _partner("b", "gold"), _partner("c", "platinum")]
+    rules = [AssignmentRule("r1", "Healthcare", industry="Healthcare", partner_ids=("a", "b")),
+             AssignmentRule("r2", "EMEA gold+", region="EMEA", min_tier="gold")]
+    health = rank_partners(LeadFacts(region="EMEA", industry="healthcare"), partners, rules)
+    assert health.rule.name == "Healthcare" and [r.partner.id for r in health.ranked] == ["b", "a"]
+    other = rank_partners(LeadFacts(region="EMEA", industry="Retail"), partners, rules)
+    assert other.rule.name == "EMEA gold+" and [r.partner.id for r in other.ranked] == ["c", "b"]
+
+
+def test_recycled_leads_skip_partners_who_had_them_and_inactive_partners():
+    partners = [_partner("a", "gold"), _partner("b", "gold", status="offboarded"),
+                _partner("c", "silver")]
+    routing = rank_partners(LeadFacts(region="EMEA"), partners, [], exclude=["a"])
+    assert [r.partner.id for r in routing.ranked] == ["c"]
+    assert rank_partners(LeadFacts(region="EMEA"), partners, [], exclude=["a", "c"]).best is None

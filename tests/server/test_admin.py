@@ -105,8 +105,7 @@ def test_cases_are_routed_to_the_partner_of_the_latest_won_deal(vendor_server):
         vendor_server.admin.close_opportunity(opportunity[0]["id"], "won", closed_on=closed)
     case = vendor_server.admin.open_case("https://www.Umbrella.com", "Outage")
     assert case["partner_id"] == newer and case["status"] == "new"
-    with pytest.raises(AdminError, match="no partner has won"):
-        vendor_server.admin.open_case("nobody.example", "Hello")
+    assert vendor_server.admin.open_case("nobody.example", "Hello")["queue"] == "vendor"
     vendor_server.admin.set_case_status(case["id"], "escalated")
     comment = vendor_server.admin.add_case_comment(case["id"], "Engineering is on it")
     assert comment["partner_id"] == newer
@@ -114,25 +113,39 @@ def test_cases_are_routed_to_the_partner_of_the_latest_won_deal(vendor_server):
 
 def test_attribution_rules_and_program_averages(vendor_server):
     a, b = vendor_server.create_partner("Alpha"), vendor_server.create_partner("Bravo")
-    with vendor_server.client(vendor_server.create_user(a, "rep@a.example")) as alpha:
-        create_registration(alpha)
-        opportunity = next(c for c in pull_all(alpha)[0] if c["entity"] == "opportunities")
+    c = vendor_server.create_partner("Charlie")
+    deals = []
+    for partner, email in ((a, "rep@a.example"), (c, "rep@c.example")):
+        with vendor_server.client(vendor_server.create_user(partner, email)) as rep:
+            create_registration(rep, customer_name=f"Customer of {email}",
+                                customer_domain=f"{email.split('@')[0]}-{partner[:8]}.com")
+            deals.append(next(x for x in pull_all(rep)[0] if x["entity"] == "opportunities"))
+    opportunity = deals[0]
     with pytest.raises(AdminError, match="one sourced partner"):
         vendor_server.admin.attribute(opportunity["id"], b, "sourced")
     influenced = vendor_server.admin.attribute(opportunity["id"], b, "influenced")
     assert influenced["partner_id"] == b
     vendor_server.admin.close_opportunity(opportunity["id"], "won", amount_cents="$50,000")
+    vendor_server.admin.close_opportunity(deals[1]["id"], "lost")
     metrics = vendor_server.admin.publish_averages(period="2026-Q4")
-    assert metrics["close_rate_percent"] == "100.0"
-    assert metrics["avg_deal_size_cents"] == "5000000"
-    assert metrics["registrations_per_partner"] == "0.50"
+    # Two partners' deals only: close rate and deal size are withheld (issue 13 item 5).
+    assert metrics["close_rate_percent"] is None and metrics["avg_deal_size_cents"] is None
+    assert metrics["registrations_per_partner"] is None  # two partners registered
     with vendor_server.client(vendor_server.create_user(b, "rep@b.example")) as bravo:
-        averages = [c["record"] for c in pull_all(bravo)[0] if c["entity"] == "program_averages"]
-    assert {r["metric"]: r["value"] for r in averages}["close_rate_percent"] == "100.0"
-    assert all(r["period"] == "2026-Q4" and "partner_id" not in r for r in averages)
+        averages = [x["record"] for x in pull_all(bravo)[0] if x["entity"] == "program_averages"]
+        assert averages == []
+        create_registration(bravo, customer_name="Bravo's customer",
+                            customer_domain="bravo-customer.com")
+        metrics = vendor_server.admin.publish_averages(period="2026-Q4")
+        assert metrics["registrations_per_partner"] == "1.00"  # 3 registrations, 3 partners
+        averages = [x["record"] for x in pull_all(bravo)[0] if x["entity"] == "program_averages"]
+    assert {r["metric"]: r["value"] for r in averages} == {"registrations_per_partner": "1.00",
+                                                           "registration_approval_rate_percent":
+                                                           "100.0"}
+    assert all(r["period"] == "2026Q4" and "partner_id" not in r for r in averages)
     # Publishing again updates the same rows.
     vendor_server.admin.publish_averages(period="2026-Q4")
-    assert len(vendor_server.admin.list_partners()) == 2
+    assert len(vendor_server.admin.list_partners()) == 3
 
 
 def test_serve_starts_workers_that_answer_with_a_token_made_by_admin(tmp_path):
@@ -146,7 +159,8 @@ def test_serve_starts_workers_that_answer_with_a_token_made_by_admin(tmp_path):
          str(port), "--workers", "2", "--log-level", "warning"],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
-        deadline = time.monotonic() + 30
+        # generous: two workers importing the app on a loaded 2-core machine take 20 s+
+        deadline = time.monotonic() + 90
         while True:
             try:
                 assert httpx.get(f"http://127.0.0.1:{port}/api/v1/health").status_code == 200

@@ -45,6 +45,11 @@ def test_pull_never_leaks_another_partners_records(vendor_server):
         push_one(alpha, op("accounts", new_id(), "create", {"name": "Secret Customer Ltd"}))
         create_registration(alpha, customer_name="Secret Deal Inc", customer_domain="secret.com")
         vendor_server.admin.assign_lead(a, "Alpha Lead Co")
+        create_registration(bravo, customer_name="Bravo Deal", customer_domain="bravo-deal.com")
+        # A third partner's data: averages are published only from 3 partners' (issue 13 #5).
+        third = vendor_server.create_partner("Third Partners")
+        with vendor_server.client(vendor_server.create_user(third, "rep@third.example")) as rep:
+            create_registration(rep, customer_name="Third Deal", customer_domain="third.com")
         vendor_server.admin.publish_averages()
         changes, _ = pull_all(bravo)
     text = json.dumps(changes)
@@ -53,6 +58,7 @@ def test_pull_never_leaks_another_partners_records(vendor_server):
     entities = {c["entity"] for c in changes}
     assert "program_averages" in entities  # vendor-wide records are shared
     assert {c["record"].get("partner_id") for c in changes} <= {b, None}
+    assert "Third" not in text
 
 
 def test_forged_partner_id_in_the_body_is_ignored_or_rejected(vendor_server):

@@ -19,7 +19,7 @@ reassigned". Decisions:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -40,13 +40,15 @@ class LeadSla:
     breached: bool  # no contact by the due time, or a contact logged after it
 
 
-def first_contact_due(assigned_at: datetime) -> datetime:
-    return _utc("assigned_at", assigned_at) + FIRST_CONTACT_SLA
+def first_contact_due(assigned_at: datetime, sla: timedelta = FIRST_CONTACT_SLA) -> datetime:
+    return _utc("assigned_at", assigned_at) + sla
 
 
-def lead_sla(assigned_at: datetime, first_contact_at: datetime | None, now: datetime) -> LeadSla:
-    """Where a lead stands against the 48-hour first-contact SLA at `now`."""
-    due_at = first_contact_due(assigned_at)
+def lead_sla(assigned_at: datetime, first_contact_at: datetime | None, now: datetime,
+             sla: timedelta = FIRST_CONTACT_SLA) -> LeadSla:
+    """Where a lead stands against the first-contact SLA (48 hours unless the program says
+    otherwise) at `now`."""
+    due_at = first_contact_due(assigned_at, sla)
     now = _utc("now", now)
     if first_contact_at is not None:
         met = _utc("first_contact_at", first_contact_at) <= due_at
@@ -57,14 +59,14 @@ def lead_sla(assigned_at: datetime, first_contact_at: datetime | None, now: date
 
 
 def should_recycle(assigned_at: datetime, first_contact_at: datetime | None, working_status: str,
-                   now: datetime) -> bool:
+                   now: datetime, sla: timedelta = FIRST_CONTACT_SLA) -> bool:
     """True when the vendor should take the lead back: not rejected, never contacted, overdue."""
     if working_status not in LEAD_WORKING_STATUSES:
         raise ValueError(f"working_status must be one of {', '.join(LEAD_WORKING_STATUSES)}; "
                          f"got {working_status!r}")
     if working_status in ("rejected", "contacted") or first_contact_at is not None:
         return False
-    return lead_sla(assigned_at, None, now).breached
+    return lead_sla(assigned_at, None, now, sla).breached
 
 
 def _utc(name: str, moment: datetime) -> datetime:
@@ -136,3 +138,114 @@ def first_contact_changes(current: Mapping[str, Any], when: str) -> dict[str, An
     if not current.get("first_contact_at"):
         changes["first_contact_at"] = when
     return changes
+
+
+# ---------------------------------------------------------------------------------------------
+# Routing a lead to a partner (seed 001: "inbound leads that match partner territory or
+# expertise get distributed to the relevant partner … based on geography, industry, or product
+# line"). Decisions:
+#
+# - The channel manager keeps an ordered list of assignment rules. The first rule whose region
+#   and industry (each optional) match the lead decides the pool: its named partners, or every
+#   partner when it names none; it may ask for a minimum tier. No rule matching: every partner.
+# - Eligible: in the pool, in the program (onboarding, active or at risk), at or above the
+#   rule's tier, in the lead's region or territory when both are known, and never a partner who
+#   already had this lead (a recycled lead goes to someone new).
+# - Ranked by: serves the lead's region/territory, then tier (platinum first). Partners equal on
+#   both take turns: the one whose last lead is oldest (or who never had one) goes first.
+
+TIER_ORDER = ("bronze", "silver", "gold", "platinum")
+ROUTABLE_STATUSES = ("onboarding", "active", "at_risk")
+
+
+@dataclass(frozen=True)
+class LeadFacts:
+    region: str | None = None
+    industry: str | None = None
+
+
+@dataclass(frozen=True)
+class PartnerFacts:
+    id: str
+    name: str
+    tier: str | None = None
+    region: str | None = None
+    territory: str | None = None
+    program_status: str | None = "active"
+    last_lead_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class AssignmentRule:
+    id: str
+    name: str
+    region: str | None = None
+    industry: str | None = None
+    min_tier: str | None = None
+    partner_ids: tuple[str, ...] = ()
+
+    def matches(self, lead: LeadFacts) -> bool:
+        return _same(self.region, lead.region, wildcard=True) and \
+            _same(self.industry, lead.industry, wildcard=True)
+
+
+@dataclass(frozen=True)
+class RankedPartner:
+    partner: PartnerFacts
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Routing:
+    rule: AssignmentRule | None
+    ranked: tuple[RankedPartner, ...]  # best first; empty: nobody is eligible
+
+    @property
+    def best(self) -> PartnerFacts | None:
+        return self.ranked[0].partner if self.ranked else None
+
+
+def rank_partners(lead: LeadFacts, partners: Sequence[PartnerFacts],
+                  rules: Sequence[AssignmentRule], exclude: Iterable[str] = ()) -> Routing:
+    """Who should get the lead, best first, by the rules in the notes above."""
+    rule = next((r for r in rules if r.matches(lead)), None)
+    pool = set(rule.partner_ids) if rule and rule.partner_ids else None
+    floor = _tier_rank(rule.min_tier) if rule and rule.min_tier else -1
+    skipped = set(exclude)
+    eligible = [p for p in partners
+                if (pool is None or p.id in pool) and p.id not in skipped
+                and (p.program_status or "active") in ROUTABLE_STATUSES
+                and _tier_rank(p.tier) >= floor and _serves(p, lead, strict=True)]
+    eligible.sort(key=lambda p: (not _serves(p, lead, strict=False), -_tier_rank(p.tier),
+                                 p.last_lead_at is not None,
+                                 p.last_lead_at or datetime.min.replace(tzinfo=UTC),
+                                 p.name.casefold(), p.id))
+    return Routing(rule, tuple(RankedPartner(p, _reasons(p, lead)) for p in eligible))
+
+
+def _serves(partner: PartnerFacts, lead: LeadFacts, *, strict: bool) -> bool:
+    """Does the partner cover the lead's region? strict: unknown on either side is fine."""
+    if not lead.region:
+        return strict
+    places = [p for p in (partner.region, partner.territory) if p]
+    if not places:
+        return strict
+    return any(_same(place, lead.region) for place in places)
+
+
+def _reasons(partner: PartnerFacts, lead: LeadFacts) -> tuple[str, ...]:
+    reasons = []
+    if lead.region and _serves(partner, lead, strict=False):
+        reasons.append(f"covers {lead.region}")
+    reasons.append(f"{partner.tier.title()} tier" if partner.tier else "no tier")
+    return tuple(reasons)
+
+
+def _tier_rank(tier: str | None) -> int:
+    return TIER_ORDER.index(tier) if tier in TIER_ORDER else -1
+
+
+def _same(a: str | None, b: str | None, *, wildcard: bool = False) -> bool:
+    if wildcard and not a:
+        return True
+    return bool(a and b) and a.strip().casefold() == b.strip().casefold()  # type: ignore[union-attr]

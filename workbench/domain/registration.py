@@ -10,6 +10,8 @@ States and actions (partner actions: submit, withdraw, renew, dispute; the rest 
     approved        --mark_won/mark_lost/expire-->  won / lost / expired
     approved        --renew-->           pending_review   (from day 75 only; reason: renewal)
     expired         --renew-->           pending_review   (reason: renewal)
+    expired         --mark_lost-->       lost             (its deal was lost, or data hygiene
+                                                           closed it 30 days after expiry)
     rejected        --dispute-->         pending_review   (reason: dispute)
     draft, submitted, pending_review, approved  --withdraw-->  withdrawn
 
@@ -67,7 +69,7 @@ TRANSITIONS: dict[RegistrationStatus, dict[str, RegistrationStatus]] = {
     S.APPROVED: {"mark_won": S.WON, "mark_lost": S.LOST, "expire": S.EXPIRED,
                  "withdraw": S.WITHDRAWN, "renew": S.PENDING_REVIEW},
     S.REJECTED: {"dispute": S.PENDING_REVIEW},
-    S.EXPIRED: {"renew": S.PENDING_REVIEW},
+    S.EXPIRED: {"renew": S.PENDING_REVIEW, "mark_lost": S.LOST},
     S.WON: {},
     S.LOST: {},
     S.WITHDRAWN: {},
@@ -145,8 +147,9 @@ def review_reason_for(action: str) -> str | None:
     return _REVIEW_REASONS.get(action)
 
 
-def protection_expires_at(approved_at: datetime) -> datetime:
-    return _utc(approved_at) + PROTECTION_PERIOD
+def protection_expires_at(approved_at: datetime, days: int = PROTECTION_DAYS) -> datetime:
+    """The end of the window granted at approval (`days`: the program's protection setting)."""
+    return _utc(approved_at) + timedelta(days=days)
 
 
 @dataclass(frozen=True)

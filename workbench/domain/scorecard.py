@@ -963,3 +963,65 @@ def steps_text(steps: Sequence[str]) -> str:
     """Steps as one phrase: "a", "a and b", "a, b and c" — capitalised."""
     joined = steps[0] if len(steps) == 1 else ", ".join(steps[:-1]) + " and " + steps[-1]
     return joined[:1].upper() + joined[1:]
+
+
+# ---------------------------------------------------------------------------------------------
+# Program averages (what the vendor publishes; computed by the functions above, so a partner's
+# figure and the program's are counted the same way)
+
+# Issue 13 / seed 001: an average of one or two partners would reveal their own deals to every
+# other partner. Below this many contributing partners a figure is withheld.
+MIN_PARTNERS_PER_AVERAGE = 3
+
+
+@dataclass(frozen=True)
+class ProgramFigure:
+    metric: str  # the program_averages metric name
+    value: Decimal | None  # None: withheld (fewer than MIN_PARTNERS_PER_AVERAGE) or no data
+    partners: int  # how many partners' data the figure is made of
+
+    @property
+    def withheld(self) -> bool:
+        return self.partners < MIN_PARTNERS_PER_AVERAGE
+
+
+def program_figures(rows_by_partner: Mapping[str, tuple[Sequence[Row], Sequence[Row]]],
+                    active_partners: int, as_of: datetime) -> tuple[ProgramFigure, ...]:
+    """Program-wide figures from every partner's (registrations, opportunities), pooled.
+
+    Close rate, average deal size and cycle pool the won/lost deals of the last 12 months;
+    registrations per partner divides the last 90 days' submissions by the active partners;
+    the approval rate pools the decided ones. Each figure counts the partners whose data it
+    holds and is withheld below MIN_PARTNERS_PER_AVERAGE.
+    """
+    at = Window.ending(as_of)
+    none = ProgramAverages((), quarter_of(at.as_of))
+    all_regs: list[_Registration] = []
+    all_deals: list[_Deal] = []
+    counts: Counter[str] = Counter()
+    for registrations, opportunities in rows_by_partner.values():
+        regs = [_Registration.of(r) for r in registrations]
+        deals = [_Deal.of(o) for o in opportunities]
+        submitted, approval, _ = registration_measures(regs, at, none)
+        close, size, cycle, _ = deal_measures(deals, at, none)
+        counts["registrations_per_partner"] += bool(submitted.value)
+        counts["registration_approval_rate_percent"] += bool(approval.whole)
+        counts["close_rate_percent"] += bool(close.whole)
+        counts["avg_deal_size_cents"] += bool(size.count)
+        counts["avg_sales_cycle_days"] += bool(cycle.count)
+        all_regs.extend(regs)
+        all_deals.extend(deals)
+    submitted, approval, _ = registration_measures(all_regs, at, none)
+    close, size, cycle, _ = deal_measures(all_deals, at, none)
+    per_partner = (Decimal(submitted.value or 0) / active_partners).quantize(
+        Decimal("0.01"), ROUND_HALF_UP) if active_partners else None
+    values: dict[str, Decimal | int | None] = {
+        "close_rate_percent": close.value, "avg_deal_size_cents": size.value,
+        "avg_sales_cycle_days": cycle.value, "registrations_per_partner": per_partner,
+        "registration_approval_rate_percent": approval.value}
+    figures = []
+    for metric, value in values.items():
+        partners = counts[metric]
+        shown = None if value is None or partners < MIN_PARTNERS_PER_AVERAGE else Decimal(value)
+        figures.append(ProgramFigure(metric, shown, partners))
+    return tuple(figures)

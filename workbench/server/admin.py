@@ -8,36 +8,61 @@ are versioned, sequenced and reach partners on their next pull exactly like push
 from __future__ import annotations
 
 import csv
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 
-from workbench.domain import matching, mdf
+from workbench.domain import matching, mdf, scorecard
 from workbench.domain.attribution import AttributionError, check_attributions
-from workbench.domain.leads import should_recycle
-from workbench.domain.model import ENTITIES, UnknownEntity
+from workbench.domain.leads import (
+    AssignmentRule,
+    LeadFacts,
+    PartnerFacts,
+    rank_partners,
+    should_recycle,
+)
+from workbench.domain.model import ENTITIES, TIERS, UnknownEntity
 from workbench.domain.model import entity as entity_of
+from workbench.domain.program import (
+    HYGIENE_GRACE,
+    OFFBOARD_SUGGESTED,
+    RE_ENGAGEMENT,
+    WATCHED_STATUSES,
+    hygiene_close_due,
+    inactivity,
+)
 from workbench.domain.records import with_defaults
-from workbench.domain.registration import IllegalTransition, lapsed_status, next_status
+from workbench.domain.registration import IllegalTransition, next_status
 from workbench.domain.rules_of_engagement import decide_channel_conflict
 from workbench.domain.values import (
     InvalidValue,
     coerce,
     coerce_fields,
+    format_datetime,
     missing_required,
     new_id,
     parse_datetime,
     utc_now,
 )
-from workbench.server import matchkeys
+from workbench.server import audit, matchkeys, program_settings
 from workbench.server import registrations as review
 from workbench.server.access import hash_token, new_token
 from workbench.server.records import CASE_NUMBERS, WriteTx, fetch, to_wire, write_tx
-from workbench.server.schema import RECORD_TABLES, direct_opportunities, users
+from workbench.server.schema import (
+    RECORD_TABLES,
+    direct_opportunities,
+    lead_rules,
+    partner_flags,
+    users,
+    vendor_cases,
+    vendor_leads,
+)
 
 
 class AdminError(ValueError):
@@ -46,6 +71,20 @@ class AdminError(ValueError):
     def __init__(self, message: str, field: str | None = None) -> None:
         super().__init__(message)
         self.field = field
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def operation(name: str) -> Callable[[F], F]:
+    """A vendor operation: the record changes it makes are audited under `name`."""
+    def mark(function: F) -> F:
+        @functools.wraps(function)
+        def run(*args: Any, **kwargs: Any) -> Any:
+            with audit.action(name):
+                return function(*args, **kwargs)
+        return run  # type: ignore[return-value]
+    return mark
 
 
 # -- helpers ------------------------------------------------------------------------------------
@@ -97,7 +136,10 @@ def _insert(tx: WriteTx, entity_name: str, partner_id: str | None, values: dict[
     missing = missing_required(entity, record)
     if missing:
         raise AdminError(f"{missing[0]}: is required", missing[0])
-    return to_wire(entity, tx.insert(entity_name, new_id(), record, partner_id))
+    created = to_wire(entity, tx.insert(entity_name, new_id(), record, partner_id))
+    _audit(tx, entity_name, created, {}, {k: v for k, v in record.items() if v is not None},
+           "created")
+    return created
 
 
 def _update(tx: WriteTx, entity_name: str, row: dict[str, Any], changes: dict[str, Any]
@@ -105,7 +147,36 @@ def _update(tx: WriteTx, entity_name: str, row: dict[str, Any], changes: dict[st
     changes = {k: v for k, v in changes.items() if row.get(k) != v}
     if not changes:
         return to_wire(ENTITIES[entity_name], row)
-    return to_wire(ENTITIES[entity_name], tx.update(entity_name, row, changes))
+    updated = to_wire(ENTITIES[entity_name], tx.update(entity_name, row, changes))
+    _audit(tx, entity_name, updated, {k: row.get(k) for k in changes}, changes, "changed")
+    return updated
+
+
+_NAMING_FIELDS = ("registration_number", "case_number", "customer_name", "company_name", "name",
+                  "subject", "email", "metric")
+
+
+def _audit(tx: WriteTx, entity_name: str, record: dict[str, Any], before: dict[str, Any],
+           after: dict[str, Any], verb: str) -> None:
+    """The change in the audit log, in the same transaction (see workbench.server.audit)."""
+    label = (ENTITIES[entity_name].label or entity_name).lower()
+    named = " ".join(str(record[f]) for f in _NAMING_FIELDS[:3] if record.get(f)) or \
+        next((str(record[f]) for f in _NAMING_FIELDS[3:] if record.get(f)), record["id"][:8])
+    if verb == "created":
+        summary = f"{label} {named} created"
+    else:
+        shown = ", ".join(f"{k} {_brief(before.get(k))} → {_brief(v)}"
+                          for k, v in list(after.items())[:5])
+        more = f" and {len(after) - 5} more" if len(after) > 5 else ""
+        summary = f"{label} {named}: {shown}{more}"
+    audit.record(tx.conn, tx.now, summary, entity=entity_name,
+                 record_id=record["id"], partner_id=record.get("partner_id"), before=before,
+                 after=after)
+
+
+def _brief(value: Any) -> str:
+    text = "—" if value is None or value == "" else str(value)
+    return text if len(text) <= 60 else text[:57] + "…"
 
 
 def _moment(text: str | None) -> datetime | None:
@@ -118,6 +189,7 @@ def _day_start(day: str) -> datetime:
 
 # -- generic record edits (also used by convergence tests) --------------------------------------
 
+@operation("edit record")
 def update_record(engine: sa.Engine, entity_name: str, record_id: str, *,
                   now: datetime | None = None, **fields: Any) -> dict[str, Any]:
     """A vendor edit of any field (vendor- or partner-owned) of any record."""
@@ -126,6 +198,7 @@ def update_record(engine: sa.Engine, entity_name: str, record_id: str, *,
         return _update(tx, entity_name, _locked_row(tx, entity_name, record_id), values)
 
 
+@operation("delete record")
 def delete_record(engine: sa.Engine, entity_name: str, record_id: str, *,
                   now: datetime | None = None) -> dict[str, Any]:
     """Soft-delete: partners receive a tombstone on their next pull."""
@@ -144,6 +217,7 @@ def get_record(engine: sa.Engine, entity_name: str, record_id: str) -> dict[str,
 
 # -- partners and users -------------------------------------------------------------------------
 
+@operation("create partner")
 def create_partner(engine: sa.Engine, name: str, *, motions: list[str] | tuple[str, ...] = (),
                    tier: str | None = None, region: str | None = None,
                    parent_id: str | None = None, segment: str | None = None,
@@ -161,7 +235,9 @@ def create_partner(engine: sa.Engine, name: str, *, motions: list[str] | tuple[s
     with write_tx(engine, now) as tx:
         if parent_id:
             _partner(tx.conn, values["parent_partner_id"])
-        tx.insert("partners", partner_id, values, partner_id)
+        row = tx.insert("partners", partner_id, values, partner_id)
+        _audit(tx, "partners", row, {}, {k: v for k, v in values.items() if v not in (None, [])},
+               "created")
     return partner_id
 
 
@@ -181,6 +257,7 @@ class NewUser:
     token: str  # shown once; only its SHA-256 is stored
 
 
+@operation("create partner user")
 def create_user(engine: sa.Engine, partner_id: str, email: str, *, name: str | None = None,
                 role: str = "seller", now: datetime | None = None) -> NewUser:
     """A user of a partner with a fresh API token (returned once, stored only as a hash)."""
@@ -195,7 +272,8 @@ def create_user(engine: sa.Engine, partner_id: str, email: str, *, name: str | N
         tx.conn.execute(sa.insert(users).values(
             id=user_id, partner_id=partner_id, email=values["email"], name=values.get("name"),
             role=values.get("role"), token_hash=hash_token(token), created_at=tx.now))
-        tx.insert("partner_users", user_id, values, partner_id)
+        row = tx.insert("partner_users", user_id, values, partner_id)
+        _audit(tx, "partner_users", row, {}, values, "created")
     return NewUser(user_id, partner_id, values["email"], token)
 
 
@@ -208,6 +286,7 @@ def list_users(engine: sa.Engine, partner_id: str | None = None) -> list[dict[st
         return [dict(r) for r in conn.execute(query).mappings()]
 
 
+@operation("revoke partner user")
 def revoke_user(engine: sa.Engine, user_id: str | None = None, *, email: str | None = None,
                 now: datetime | None = None) -> str:
     """Revoke a user's token; their next request is refused. Returns the user id."""
@@ -221,6 +300,11 @@ def revoke_user(engine: sa.Engine, user_id: str | None = None, *, email: str | N
             raise AdminError(f"no user {user_id or email}", "user")
         tx.conn.execute(sa.update(users).where(users.c.id == found)
                         .values(revoked_at=sa.func.coalesce(users.c.revoked_at, tx.now)))
+        who = tx.conn.execute(sa.select(users.c.email, users.c.partner_id)
+                              .where(users.c.id == found)).one()
+        audit.record(tx.conn, tx.now, f"partner user {who.email} revoked: their token no longer "
+                                      f"works", entity="partner_users", record_id=found,
+                     partner_id=who.partner_id, after={"revoked_at": tx.now})
     return found
 
 
@@ -230,6 +314,7 @@ _DIRECT_COLUMNS = ("id", "name", "customer_name", "customer_domain", "stage", "o
                    "owner", "status")
 
 
+@operation("load direct pipeline")
 def load_opportunities(engine: sa.Engine, path: str | Path, *, now: datetime | None = None
                        ) -> int:
     """Load (insert or replace by id) the direct pipeline from CSV; all rows or none.
@@ -248,6 +333,9 @@ def load_opportunities(engine: sa.Engine, path: str | Path, *, now: datetime | N
             tx.conn.execute(sa.insert(direct_opportunities)
                             .values(**row, created_at=tx.now, updated_at=tx.now))
         matchkeys.refresh(tx.conn, matchkeys.DIRECT, [row["id"] for row in rows])
+        audit.record(tx.conn, tx.now, f"direct pipeline loaded from {Path(path).name}: "
+                                      f"{len(rows)} opportunities", entity="direct_opportunities",
+                     after={"rows": len(rows)})
     return len(rows)
 
 
@@ -316,6 +404,7 @@ def list_registrations(engine: sa.Engine, status: str | None = None,
             for r in rows]
 
 
+@operation("approve registration")
 def approve(engine: sa.Engine, registration_id: str, *, reason: str | None = None,
             now: datetime | None = None) -> dict[str, Any]:
     """Approve a submitted or reviewed registration: number, 90-day window, opportunity."""
@@ -328,6 +417,7 @@ def approve(engine: sa.Engine, registration_id: str, *, reason: str | None = Non
         return _update(tx, "registrations", row, changes)
 
 
+@operation("reject registration")
 def reject(engine: sa.Engine, registration_id: str, reason: str, *,
            now: datetime | None = None) -> dict[str, Any]:
     if not (reason or "").strip():
@@ -342,39 +432,53 @@ def reject(engine: sa.Engine, registration_id: str, reason: str, *,
         return _update(tx, "registrations", row, changes)
 
 
+@operation("lapse registrations")
 def expire_registrations(engine: sa.Engine, *, now: datetime | None = None) -> list[str]:
-    """Lapse approved registrations whose 90-day protection has ended; returns their ids."""
+    """Lapse approved registrations whose protection window has ended; returns their ids.
+
+    The window is the one granted at approval (`protection_expires_at`), so a change of the
+    program's protection days never shortens a window already given.
+    """
     moment = now or utc_now()
     table = RECORD_TABLES["registrations"]
     with engine.connect() as conn:
-        candidates = conn.execute(sa.select(table.c.id, table.c.approved_at).where(
-            table.c.status == "approved", table.c.deleted == sa.false())).all()
-    due = [r.id for r in candidates
-           if lapsed_status("approved", _moment(r.approved_at), moment) == "expired"]
+        due = conn.execute(sa.select(table.c.id).where(
+            table.c.status == "approved", table.c.deleted == sa.false(),
+            table.c.protection_expires_at <= format_datetime(moment))).scalars().all()
     expired = []
     for registration_id in due:  # one short transaction each: never holds many scopes
         with write_tx(engine, moment) as tx:
             row = _locked_row(tx, "registrations", registration_id)
-            if lapsed_status(row["status"], _moment(row["approved_at"]), moment) != "expired":
+            if row["status"] != "approved" or not _protection_ended(row, moment):
                 continue  # renewed or closed meanwhile
             until = row["protection_expires_at"][:10]
             _update(tx, "registrations", row, {
                 "status": next_status(row["status"], "expire"),
-                "decision_reason": f"the 90-day protection ended on {until}; renew to ask for "
+                "decision_reason": f"the protection window ended on {until}; renew to ask for "
                                    f"a new window"})
             expired.append(registration_id)
     return expired
 
 
+def _protection_ended(row: dict[str, Any], moment: datetime) -> bool:
+    ends = _moment(row["protection_expires_at"])
+    return ends is not None and ends <= moment
+
+
 _OUTCOMES = ("partner", "direct", "co_sell", "reject")
 
 
+@operation("resolve conflict")
 def resolve_conflict(engine: sa.Engine, registration_id: str, outcome: str | None = None, *,
-                     now: datetime | None = None) -> dict[str, Any]:
+                     share_percent: int | str | None = None, now: datetime | None = None
+                     ) -> dict[str, Any]:
     """Suggest (and with `outcome`, apply) the resolution of a registration held for review.
 
     Against the vendor's direct pipeline the rules of engagement decide (seed 003, edge case 3).
     Against another partner's registration only, the first submitted keeps protection.
+    Credit follows the outcome: partner → sourced (100%); co-sell → sourced at the partner's
+    share of a split (`share_percent`, default the program's co-sell setting); direct → the
+    partner is recorded as influencing the vendor's direct deal.
     The answer: {"suggestion": {...}, "applied": bool, "registration": record}.
     """
     if outcome is not None:
@@ -389,8 +493,64 @@ def resolve_conflict(engine: sa.Engine, registration_id: str, outcome: str | Non
         if outcome is None:
             return {"suggestion": suggestion, "applied": False,
                     "registration": to_wire(ENTITIES["registrations"], row)}
-        record = _update(tx, "registrations", row, _resolution(tx, row, outcome, suggestion))
+        share = _co_sell_share(tx.conn, share_percent) if outcome == "co_sell" else None
+        changes = _resolution(tx, row, outcome, suggestion, share)
+        record = _update(tx, "registrations", row, changes)
+        if outcome == "co_sell":
+            _split_credit(tx, row, share)  # type: ignore[arg-type]
+        elif outcome == "direct":
+            _credit_influence(tx, row, suggestion)
         return {"suggestion": suggestion, "applied": True, "registration": record}
+
+
+def _co_sell_share(conn: sa.Connection, raw: int | str | None) -> int:
+    if raw is None or str(raw).strip() == "":
+        return int(program_settings.value(conn, "co_sell_partner_share"))
+    text = str(raw).strip().rstrip("%").strip()
+    if not text.isdigit() or not 1 <= int(text) <= 99:
+        raise AdminError("share_percent: the partner's share of a co-sell split is a whole "
+                         f"percentage from 1 to 99, got {raw!r}", "share_percent")
+    return int(text)
+
+
+def conflict_details(engine: sa.Engine, registration_id: str, *,
+                     now: datetime | None = None) -> dict[str, Any]:
+    """For the vendor's eyes only: what the registration matched and why, and the suggestion.
+
+    {"registration": record, "matches": [{"kind", "reasons", "score", …the other record}],
+    "suggestion": {...} or None when the registration is not pending review}.
+    """
+    moment = now or utc_now()
+    with engine.connect() as conn:
+        row = fetch(conn, "registrations", registration_id)
+        if row is None or row["deleted"]:
+            raise AdminError(f"no deal registration with id {registration_id}", "id")
+        found = matching.find_duplicates(row["customer_name"] or "",
+                                         row["customer_domain"] or "",
+                                         review._candidates(conn, row, moment))
+        matches = [_match_detail(conn, m) for m in found]
+        suggestion = _suggest(conn, row, moment) if row["status"] == "pending_review" else None
+    return {"registration": to_wire(ENTITIES["registrations"], row), "matches": matches,
+            "suggestion": suggestion}
+
+
+def _match_detail(conn: sa.Connection, match: matching.Match) -> dict[str, Any]:
+    base = {"kind": match.candidate.kind, "reasons": list(match.reasons),
+            "score": round(match.score, 1), "id": match.candidate.id}
+    if match.candidate.kind == "direct_opportunity":
+        direct = conn.execute(sa.select(direct_opportunities).where(
+            direct_opportunities.c.id == match.candidate.id)).mappings().one()
+        return {**base, "name": direct["name"], "customer_name": direct["customer_name"],
+                "customer_domain": direct["customer_domain"], "stage": direct["stage"],
+                "opened_on": direct["opened_on"], "owner": direct["owner"]}
+    other = fetch(conn, "registrations", match.candidate.id) or {}
+    partner = fetch(conn, "partners", other.get("partner_id") or "") or {}
+    return {**base, "partner_id": other.get("partner_id"), "partner_name": partner.get("name"),
+            "customer_name": other.get("customer_name"),
+            "customer_domain": other.get("customer_domain"), "status": other.get("status"),
+            "registration_number": other.get("registration_number"),
+            "submitted_at": other.get("submitted_at"),
+            "deal_value_cents": other.get("deal_value_cents")}
 
 
 def _suggest(conn: sa.Connection, row: dict[str, Any], now: datetime) -> dict[str, Any]:
@@ -408,11 +568,13 @@ def _suggest(conn: sa.Connection, row: dict[str, Any], now: datetime) -> dict[st
         decision = decide_channel_conflict(registered_at, opened, int(first["stage"] or 0))
         return {"outcome": decision.outcome, "partner_credit": decision.partner_credit,
                 "needs_mediation": decision.needs_mediation, "rationale": decision.rationale,
-                "against": f"direct opportunity {first['name']} (owner {first['owner'] or '-'})"}
+                "against": f"direct opportunity {first['name']} (owner {first['owner'] or '-'})",
+                "direct_opportunity_id": first["id"]}
     others = [m.candidate for m in matches]
     if not others:
         return {"outcome": "partner", "partner_credit": "sourced", "needs_mediation": False,
-                "rationale": "nothing conflicts any more", "against": None}
+                "rationale": "nothing conflicts any more", "against": None,
+                "direct_opportunity_id": None}
     table = RECORD_TABLES["registrations"]
     earlier = conn.execute(sa.select(sa.func.count()).where(
         table.c.id.in_([c.id for c in others]),
@@ -421,21 +583,25 @@ def _suggest(conn: sa.Connection, row: dict[str, Any], now: datetime) -> dict[st
     if earlier:
         return {"outcome": "reject", "partner_credit": None, "needs_mediation": False,
                 "rationale": "another partner registered this customer first and holds "
-                             "protection", "against": against}
+                             "protection", "against": against, "direct_opportunity_id": None}
     return {"outcome": "partner", "partner_credit": "sourced", "needs_mediation": True,
             "rationale": "this registration came first; the later ones should yield",
-            "against": against}
+            "against": against, "direct_opportunity_id": None}
 
 
-def _resolution(tx: WriteTx, row: dict[str, Any], outcome: str, suggestion: dict[str, Any]
-                ) -> dict[str, Any]:
+def _resolution(tx: WriteTx, row: dict[str, Any], outcome: str, suggestion: dict[str, Any],
+                share: int | None) -> dict[str, Any]:
     """The registration's changes for a resolution; reasons never name another partner."""
+    if outcome in ("co_sell", "direct") and not suggestion.get("direct_opportunity_id"):
+        raise AdminError(f"outcome: {outcome.replace('_', '-')} shares or gives the deal to the "
+                         "vendor's direct team, but this registration matches no direct "
+                         "opportunity; choose partner or reject", "outcome")
     try:
         if outcome == "partner":
             return review.approval(tx, row, "approved after review of a possible conflict")
         if outcome == "co_sell":
-            return review.approval(tx, row, "approved as co-sell with the vendor's direct "
-                                            "team; credit is split")
+            return review.approval(tx, row, f"approved as co-sell with the vendor's direct "
+                                            f"team; your share of the credit is {share}%")
         if outcome == "direct":
             return review.rejection(row, tx.now, "the vendor's direct team was engaged on this "
                                                   "deal first; you are credited with influence")
@@ -445,44 +611,399 @@ def _resolution(tx: WriteTx, row: dict[str, Any], outcome: str, suggestion: dict
         raise AdminError(str(error), "status") from None
 
 
-# -- leads --------------------------------------------------------------------------------------
+def _split_credit(tx: WriteTx, row: dict[str, Any], share: int) -> None:
+    """Co-sell: the partner's sourced credit on the deal is its share of a split."""
+    opportunities, attributions = RECORD_TABLES["opportunities"], RECORD_TABLES["attributions"]
+    opportunity_id = tx.conn.execute(sa.select(opportunities.c.id).where(
+        opportunities.c.registration_id == row["id"])).scalar_one()
+    credit = tx.conn.execute(sa.select(attributions).where(
+        attributions.c.opportunity_id == opportunity_id,
+        attributions.c.partner_id == row["partner_id"], attributions.c.role == "sourced",
+        attributions.c.deleted == sa.false())).mappings().first()
+    if credit is None:
+        _insert(tx, "attributions", row["partner_id"], {
+            "opportunity_id": opportunity_id, "role": "sourced", "split_percent": share})
+    else:
+        _update(tx, "attributions", dict(credit), {"split_percent": share})
 
-def assign_lead(engine: sa.Engine, partner_id: str, company_name: str, *,
-                company_domain: str | None = None, contact_name: str | None = None,
-                contact_email: str | None = None, source: str | None = "vendor",
+
+def _credit_influence(tx: WriteTx, row: dict[str, Any], suggestion: dict[str, Any]) -> None:
+    """Direct wins: the partner's record of the vendor's deal, with influenced credit.
+
+    The partner's scope gets an opportunity standing for the direct deal (the customer and value
+    from its own registration, the direct deal's stage and opening date, never its owner).
+    """
+    direct = tx.conn.execute(sa.select(direct_opportunities).where(
+        direct_opportunities.c.id == suggestion["direct_opportunity_id"])).mappings().one()
+    opportunity = _insert(tx, "opportunities", row["partner_id"], {
+        "name": f"{row['customer_name']} — {row['product']} (vendor direct)",
+        "customer_name": row["customer_name"], "customer_domain": row.get("customer_domain"),
+        "registration_id": row["id"], "amount_cents": row.get("deal_value_cents"),
+        "currency": row.get("currency"), "stage": int(direct["stage"] or 0),
+        "opened_on": direct["opened_on"] or tx.moment.date().isoformat(),
+        "expected_close_date": row.get("expected_close_date"), "outcome": "open"})
+    _insert(tx, "attributions", row["partner_id"], {
+        "opportunity_id": opportunity["id"], "role": "influenced"})
+
+
+# -- leads --------------------------------------------------------------------------------------
+# The vendor's lead desk (vendor_leads) knows each lead's routing facts and every partner who had
+# it; the partner's `leads` record is the partner's view. A recycled lead stays recycled in the
+# first partner's scope and reaches the next partner as a new record of its own.
+
+_LEAD_FIELDS = ("company_name", "company_domain", "contact_name", "contact_email", "source")
+
+
+@operation("create lead")
+def create_lead(engine: sa.Engine, company_name: str, *, company_domain: str | None = None,
+                contact_name: str | None = None, contact_email: str | None = None,
+                source: str | None = "vendor", region: str | None = None,
+                industry: str | None = None, partner_id: str | None = None,
                 now: datetime | None = None) -> dict[str, Any]:
+    """A new lead, given to `partner_id` (by hand) or to the best partner by the assignment
+    rules (domain.leads.rank_partners). Nobody eligible: it waits on the desk.
+
+    Returns the desk's row with `lead` (the partner's record, or None) and `routing`.
+    """
     values = _values("leads", {"company_name": company_name, "company_domain": company_domain,
                                "contact_name": contact_name, "contact_email": contact_email,
                                "source": source})
+    if "company_name" not in values:
+        raise AdminError("company_name: is required", "company_name")
+    region, industry = _short("region", region), _short("industry", industry)
     with write_tx(engine, now) as tx:
-        _partner(tx.conn, partner_id)
-        values.update(assigned_at=tx.now, assignment_status="assigned", working_status="new")
-        tx.lock(partner_id)
-        return _insert(tx, "leads", partner_id, values)
+        if partner_id:
+            _partner(tx.conn, partner_id)
+        desk_id = new_id()
+        desk: dict[str, Any] = {"id": desk_id, **{f: values.get(f) for f in _LEAD_FIELDS}, "region": region,
+                "industry": industry, "status": "waiting", "tried_partner_ids": [],
+                "created_at": tx.now, "updated_at": tx.now}
+        tx.conn.execute(sa.insert(vendor_leads).values(**desk))
+        routing = None
+        target: str | None
+        if partner_id:
+            target, assigned_by = partner_id, f"by hand ({audit.current_actor()})"
+        else:
+            routing = _routing(tx.conn, desk)
+            target = routing.best.id if routing.best else None
+            assigned_by = f"rule {routing.rule.name}" if routing.rule else "ranking"
+        lead = _hand_lead(tx, desk, target, assigned_by) if target else None
+        if lead is None:
+            audit.record(tx.conn, tx.now, f"lead {desk['company_name']} waits on the desk: no "
+                                          f"eligible partner", entity="vendor_leads",
+                         record_id=desk_id, after={"region": region, "industry": industry})
+    return {**_desk_row(engine, desk_id), "lead": lead, "routing": routing}
 
 
+def _short(name: str, value: str | None) -> str | None:
+    text = (value or "").strip()
+    if len(text) > 100:
+        raise AdminError(f"{name}: at most 100 characters", name)
+    return text or None
+
+
+def _routing(conn: sa.Connection, desk: dict[str, Any]) -> Any:
+    return rank_partners(LeadFacts(region=desk.get("region"), industry=desk.get("industry")),
+                         partner_facts(conn), lead_rules_of(conn),
+                         exclude=desk.get("tried_partner_ids") or [])
+
+
+def lead_routing(engine: sa.Engine, *, region: str | None = None, industry: str | None = None,
+                 exclude: list[str] | tuple[str, ...] = ()) -> Any:
+    """Who would get a lead with these facts, best first (for the console's preview)."""
+    with engine.connect() as conn:
+        return rank_partners(LeadFacts(region=region or None, industry=industry or None),
+                             partner_facts(conn), lead_rules_of(conn), exclude=exclude)
+
+
+def partner_facts(conn: sa.Connection) -> list[PartnerFacts]:
+    partners, leads = RECORD_TABLES["partners"], RECORD_TABLES["leads"]
+    last = dict(conn.execute(sa.select(leads.c.partner_id, sa.func.max(leads.c.assigned_at))
+                             .group_by(leads.c.partner_id)).all())
+    rows = conn.execute(sa.select(partners.c.id, partners.c.name, partners.c.tier,
+                                  partners.c.region, partners.c.territory,
+                                  partners.c.program_status)
+                        .where(partners.c.deleted == sa.false())).all()
+    return [PartnerFacts(id=r.id, name=r.name, tier=r.tier, region=r.region,
+                         territory=r.territory, program_status=r.program_status,
+                         last_lead_at=_moment(last.get(r.id))) for r in rows]
+
+
+def lead_rules_of(conn: sa.Connection) -> list[AssignmentRule]:
+    rows = conn.execute(sa.select(lead_rules).order_by(lead_rules.c.position,
+                                                       lead_rules.c.created_at)).mappings()
+    return [AssignmentRule(id=r["id"], name=r["name"], region=r["region"],
+                           industry=r["industry"], min_tier=r["min_tier"],
+                           partner_ids=tuple(r["partner_ids"] or ())) for r in rows]
+
+
+def _hand_lead(tx: WriteTx, desk: dict[str, Any], partner_id: str, assigned_by: str
+               ) -> dict[str, Any]:
+    """Give the desk's lead to `partner_id`: a fresh record in that partner's scope."""
+    tx.lock(partner_id)
+    values = {f: desk.get(f) for f in _LEAD_FIELDS if desk.get(f) is not None}
+    values.update(assigned_at=tx.now, assignment_status="assigned", working_status="new")
+    lead = _insert(tx, "leads", partner_id, values)
+    tried = [*(desk.get("tried_partner_ids") or []), partner_id]
+    tx.conn.execute(sa.update(vendor_leads).where(vendor_leads.c.id == desk["id"]).values(
+        status="assigned", partner_id=partner_id, lead_id=lead["id"], tried_partner_ids=tried,
+        assigned_by=assigned_by, updated_at=tx.now))
+    return lead
+
+
+@operation("assign lead")
+def assign_lead(engine: sa.Engine, partner_id: str, company_name: str, *,
+                company_domain: str | None = None, contact_name: str | None = None,
+                contact_email: str | None = None, source: str | None = "vendor",
+                region: str | None = None, industry: str | None = None,
+                now: datetime | None = None) -> dict[str, Any]:
+    """A new lead for `partner_id`, by hand; returns the partner's lead record."""
+    made = create_lead(engine, company_name, company_domain=company_domain,
+                       contact_name=contact_name, contact_email=contact_email, source=source,
+                       region=region, industry=industry, partner_id=partner_id, now=now)
+    return made["lead"]
+
+
+@operation("assign lead")
+def assign_waiting_lead(engine: sa.Engine, desk_id: str, partner_id: str | None = None, *,
+                        now: datetime | None = None) -> dict[str, Any]:
+    """Give a lead waiting on the desk to `partner_id`, or by the rules when None."""
+    with write_tx(engine, now) as tx:
+        found = tx.conn.execute(sa.select(vendor_leads).where(
+            vendor_leads.c.id == desk_id)).mappings().first()
+        if found is None:
+            raise AdminError(f"no lead {desk_id} on the desk", "id")
+        if found["status"] != "waiting":
+            raise AdminError("the lead is already with a partner", "status")
+        desk = dict(found)
+        if partner_id:
+            _partner(tx.conn, partner_id)
+            lead = _hand_lead(tx, desk, partner_id, f"by hand ({audit.current_actor()})")
+        else:
+            routing = _routing(tx.conn, desk)
+            if routing.best is None:
+                raise AdminError("partner: no eligible partner for this lead; choose one by hand "
+                                 "or widen the assignment rules", "partner")
+            lead = _hand_lead(tx, desk, routing.best.id,
+                              f"rule {routing.rule.name}" if routing.rule else "ranking")
+    return lead
+
+
+def _desk_row(engine: sa.Engine, desk_id: str) -> dict[str, Any]:
+    with engine.connect() as conn:
+        return dict(conn.execute(sa.select(vendor_leads).where(
+            vendor_leads.c.id == desk_id)).mappings().one())
+
+
+@operation("recycle leads")
 def recycle_leads(engine: sa.Engine, *, now: datetime | None = None) -> list[str]:
-    """Take back leads nobody contacted within 48 hours (domain.leads); returns their ids."""
+    """Take back leads nobody contacted within the first-contact SLA (domain.leads) and give
+    each to the next eligible partner who has not had it; returns the recycled lead ids."""
     moment = now or utc_now()
     table = RECORD_TABLES["leads"]
     with engine.connect() as conn:
         ids = conn.execute(sa.select(table.c.id).where(
             table.c.assignment_status == "assigned", table.c.deleted == sa.false())).scalars().all()
+        sla = timedelta(hours=int(program_settings.value(conn, "lead_sla_hours")))
     recycled = []
     for lead_id in ids:
         with write_tx(engine, moment) as tx:
             row = _locked_row(tx, "leads", lead_id)
             if row["assignment_status"] != "assigned" or not row["assigned_at"]:
                 continue
-            if should_recycle(parse_datetime(row["assigned_at"]), _moment(row["first_contact_at"]),
-                              row["working_status"] or "new", moment):
-                _update(tx, "leads", row, {"assignment_status": "recycled"})
-                recycled.append(lead_id)
+            if not should_recycle(parse_datetime(row["assigned_at"]),
+                                  _moment(row["first_contact_at"]),
+                                  row["working_status"] or "new", moment, sla):
+                continue
+            _update(tx, "leads", row, {"assignment_status": "recycled"})
+            desk = _desk_of(tx, row)
+            routing = _routing(tx.conn, desk)
+            if routing.best is not None:
+                _hand_lead(tx, desk, routing.best.id, "re-assigned after the first-contact SLA")
+            else:
+                tx.conn.execute(sa.update(vendor_leads).where(vendor_leads.c.id == desk["id"])
+                                .values(status="waiting", partner_id=None, lead_id=None,
+                                        updated_at=tx.now))
+            recycled.append(lead_id)
     return recycled
+
+
+def _desk_of(tx: WriteTx, lead: dict[str, Any]) -> dict[str, Any]:
+    """The desk's row for a partner's lead (made now for leads assigned before the desk)."""
+    found = tx.conn.execute(sa.select(vendor_leads).where(
+        vendor_leads.c.lead_id == lead["id"])).mappings().first()
+    if found is not None:
+        return dict(found)
+    desk = {"id": new_id(), **{f: lead.get(f) for f in _LEAD_FIELDS}, "status": "assigned",
+            "partner_id": lead["partner_id"], "lead_id": lead["id"],
+            "tried_partner_ids": [lead["partner_id"]], "assigned_by": "before the lead desk",
+            "created_at": lead["created_at"], "updated_at": tx.now}
+    tx.conn.execute(sa.insert(vendor_leads).values(**desk))
+    return desk
+
+
+@operation("add assignment rule")
+def add_lead_rule(engine: sa.Engine, name: str, *, region: str | None = None,
+                  industry: str | None = None, min_tier: str | None = None,
+                  partner_ids: list[str] | tuple[str, ...] = (),
+                  now: datetime | None = None) -> dict[str, Any]:
+    """A lead assignment rule, checked after the existing ones (first match decides)."""
+    title = (name or "").strip()
+    if not title:
+        raise AdminError("name: give the rule a name the desk will show", "name")
+    if len(title) > 100:
+        raise AdminError("name: at most 100 characters", "name")
+    if min_tier and min_tier not in TIERS:
+        raise AdminError(f"min_tier: must be one of {', '.join(TIERS)}", "min_tier")
+    with write_tx(engine, now) as tx:
+        for partner_id in partner_ids:
+            _partner(tx.conn, partner_id)
+        position = (tx.conn.execute(sa.select(sa.func.max(lead_rules.c.position))).scalar()
+                    or 0) + 1
+        rule_id = new_id()
+        rule = {"id": rule_id, "name": title, "position": position,
+                "region": _short("region", region), "industry": _short("industry", industry),
+                "min_tier": min_tier or None, "partner_ids": list(partner_ids) or None,
+                "created_at": tx.now}
+        tx.conn.execute(sa.insert(lead_rules).values(**rule))
+        audit.record(tx.conn, tx.now, f"assignment rule {title} added", entity="lead_rules",
+                     record_id=rule_id, after={k: v for k, v in rule.items()
+                                                  if k not in ("id", "created_at") and v})
+    return rule
+
+
+@operation("delete assignment rule")
+def delete_lead_rule(engine: sa.Engine, rule_id: str, *, now: datetime | None = None) -> str:
+    with write_tx(engine, now) as tx:
+        rule = tx.conn.execute(sa.select(lead_rules).where(lead_rules.c.id == rule_id)
+                               ).mappings().first()
+        if rule is None:
+            raise AdminError(f"no assignment rule {rule_id}", "id")
+        tx.conn.execute(sa.delete(lead_rules).where(lead_rules.c.id == rule_id))
+        audit.record(tx.conn, tx.now, f"assignment rule {rule['name']} deleted",
+                     entity="lead_rules", record_id=rule_id, before={"name": rule["name"]})
+    return rule_id
+
+
+def list_lead_rules(engine: sa.Engine) -> list[dict[str, Any]]:
+    with engine.connect() as conn:
+        return [dict(r) for r in conn.execute(sa.select(lead_rules).order_by(
+            lead_rules.c.position, lead_rules.c.created_at)).mappings()]
+
+
+# -- partner health: inactivity flags and data hygiene -----------------------------------------
+
+@operation("flag inactive partners")
+def flag_inactive_partners(engine: sa.Engine, *, now: datetime | None = None) -> dict[str, int]:
+    """Seed 001: no registration in 90 days → re-engagement; 180 → offboarding suggested.
+
+    Flags are the vendor's own (never synced); a partner who registers again loses its flag.
+    Returns how many partners carry each flag now.
+    """
+    moment = now or utc_now()
+    partners, regs = RECORD_TABLES["partners"], RECORD_TABLES["registrations"]
+    with write_tx(engine, moment) as tx:
+        last = dict(tx.conn.execute(sa.select(regs.c.partner_id,
+                                              sa.func.max(regs.c.submitted_at))
+                                    .where(regs.c.submitted_at.is_not(None))
+                                    .group_by(regs.c.partner_id)).all())
+        watched = tx.conn.execute(sa.select(partners.c.id, partners.c.name, partners.c.joined_on)
+                                  .where(partners.c.deleted == sa.false(),
+                                         partners.c.program_status.in_(WATCHED_STATUSES))).all()
+        known = {r.partner_id: r for r in tx.conn.execute(sa.select(partner_flags))}
+        counts = {RE_ENGAGEMENT: 0, OFFBOARD_SUGGESTED: 0}
+        for partner in watched:
+            state = inactivity(_moment(last.get(partner.id)),
+                               _day_start(partner.joined_on) if partner.joined_on else None,
+                               moment)
+            flag = state.flag if state else None
+            before = known.pop(partner.id, None)
+            if flag:
+                counts[flag] += 1
+            if (before.flag if before else None) == flag:
+                if flag:
+                    tx.conn.execute(sa.update(partner_flags).where(
+                        partner_flags.c.partner_id == partner.id).values(
+                        days_inactive=state.days))  # type: ignore[union-attr]
+                continue
+            tx.conn.execute(sa.delete(partner_flags).where(
+                partner_flags.c.partner_id == partner.id))
+            if flag:
+                tx.conn.execute(sa.insert(partner_flags).values(
+                    partner_id=partner.id, flag=flag, days_inactive=state.days,  # type: ignore
+                    inactive_since=format_datetime(state.since),  # type: ignore[union-attr]
+                    flagged_at=tx.now))
+            audit.record(tx.conn, tx.now, f"partner {partner.name}: "
+                                          f"{_flag_text(before.flag if before else None)} → "
+                                          f"{_flag_text(flag)}", entity="partners",
+                         record_id=partner.id, partner_id=partner.id,
+                         before={"flag": before.flag if before else None}, after={"flag": flag})
+        for partner_id in known:  # no longer watched (offboarded, suspended, deleted)
+            tx.conn.execute(sa.delete(partner_flags).where(
+                partner_flags.c.partner_id == partner_id))
+    return counts
+
+
+def _flag_text(flag: str | None) -> str:
+    return {RE_ENGAGEMENT: "re-engagement due", OFFBOARD_SUGGESTED: "offboarding suggested",
+            None: "active"}[flag]
+
+
+@operation("close stale registrations")
+def close_stale_registrations(engine: sa.Engine, *, now: datetime | None = None) -> list[str]:
+    """Seed 003 edge case 4: registrations expired 30+ days ago with no activity since are
+    closed — marked lost, and their open deal closed lost — so they stop inflating pipeline."""
+    moment = now or utc_now()
+    regs = RECORD_TABLES["registrations"]
+    cutoff = format_datetime(moment - HYGIENE_GRACE)
+    with engine.connect() as conn:
+        due = conn.execute(sa.select(regs.c.id).where(
+            regs.c.status == "expired", regs.c.deleted == sa.false(),
+            regs.c.protection_expires_at <= cutoff)).scalars().all()
+    closed = []
+    for registration_id in due:
+        with write_tx(engine, moment) as tx:
+            row = _locked_row(tx, "registrations", registration_id)
+            deal = _open_deal_of(tx, registration_id)
+            activity = _moment(deal["updated_at"]) if deal else None
+            if not hygiene_close_due(row["status"], _moment(row["protection_expires_at"]),
+                                     activity, moment):
+                continue
+            until = (row["protection_expires_at"] or "")[:10]
+            _update(tx, "registrations", row, {
+                "status": next_status(row["status"], "mark_lost"), "decided_at": tx.now,
+                "decision_reason": f"closed by data hygiene: protection ended on {until} and "
+                                   f"nothing happened for 30 days; register again if the deal "
+                                   f"is still alive"})
+            if deal:
+                _update(tx, "opportunities", deal, {
+                    "outcome": "lost", "closed_on": tx.moment.date().isoformat()})
+            closed.append(registration_id)
+    return closed
+
+
+def _open_deal_of(tx: WriteTx, registration_id: str) -> dict[str, Any] | None:
+    table = RECORD_TABLES["opportunities"]
+    row = tx.conn.execute(sa.select(table).where(
+        table.c.registration_id == registration_id, table.c.outcome == "open",
+        table.c.deleted == sa.false())).mappings().first()
+    return dict(row) if row else None
+
+
+@operation("change partner status")
+def set_partner_status(engine: sa.Engine, partner_id: str, status: str, *,
+                       now: datetime | None = None) -> dict[str, Any]:
+    """Offboard, suspend or reactivate a partner (its users see the status on sync)."""
+    values = _values("partners", {"program_status": status})
+    if "program_status" not in values:
+        raise AdminError("program_status: is required", "program_status")
+    with write_tx(engine, now) as tx:
+        return _update(tx, "partners", _locked_row(tx, "partners", partner_id), values)
 
 
 # -- opportunities and attribution --------------------------------------------------------------
 
+@operation("set opportunity stage")
 def set_stage(engine: sa.Engine, opportunity_id: str, stage: int | str, *,
               now: datetime | None = None) -> dict[str, Any]:
     values = _values("opportunities", {"stage": stage})  # bounds: the stage field (model.py)
@@ -493,6 +1014,7 @@ def set_stage(engine: sa.Engine, opportunity_id: str, stage: int | str, *,
         return _update(tx, "opportunities", row, values)
 
 
+@operation("close opportunity")
 def close_opportunity(engine: sa.Engine, opportunity_id: str, outcome: str, *,
                       amount_cents: int | str | None = None, closed_on: str | None = None,
                       now: datetime | None = None) -> dict[str, Any]:
@@ -525,6 +1047,7 @@ def _close_registration(tx: WriteTx, registration_id: str | None, outcome: str) 
     _update(tx, "registrations", registration, {"status": status, "decided_at": tx.now})
 
 
+@operation("attribute partner")
 def attribute(engine: sa.Engine, opportunity_id: str, partner_id: str, role: str, *,
               split_percent: int | str | None = None, now: datetime | None = None
               ) -> dict[str, Any]:
@@ -548,25 +1071,46 @@ def attribute(engine: sa.Engine, opportunity_id: str, partner_id: str, role: str
 
 # -- support cases ------------------------------------------------------------------------------
 
+@operation("open case")
 def open_case(engine: sa.Engine, customer_domain: str, subject: str, *,
               description: str | None = None, severity: str = "normal",
-              now: datetime | None = None) -> dict[str, Any]:
-    """A case for a customer, routed to the partner of the latest won deal with that customer."""
+              partner_id: str | None = None, now: datetime | None = None) -> dict[str, Any]:
+    """A case for a customer, routed to the partner of the latest won deal with that customer
+    (or to `partner_id` when given). No partner has won a deal with the customer: the case
+    waits in the vendor's own queue (answer `{"queue": "vendor", …}`) until routed by hand."""
     domain = matching.normalise_domain(customer_domain or "")
     if not domain:
         raise AdminError("customer_domain: is required", "customer_domain")
     values = _values("cases", {"customer_domain": domain, "subject": subject,
                                "description": description, "severity": severity})
-    partner_id = _partner_of_latest_win(engine, domain)
+    if "subject" not in values:
+        raise AdminError("subject: is required", "subject")
+    partner_id = partner_id or _partner_of_latest_win(engine, domain)
     with write_tx(engine, now) as tx:
-        tx.lock(partner_id)
         tx.lock(CASE_NUMBERS)
-        values.update(status="new",
-                      case_number=f"CS-{tx.moment.year}-{tx.next_seq(CASE_NUMBERS):06d}")
-        return _insert(tx, "cases", partner_id, values)
+        number = f"CS-{tx.moment.year}-{tx.next_seq(CASE_NUMBERS):06d}"
+        if partner_id is None:
+            return _queue_case(tx, number, values)
+        _partner(tx.conn, partner_id)
+        tx.lock(partner_id)
+        values.update(status="new", case_number=number)
+        return {**_insert(tx, "cases", partner_id, values), "queue": "partner"}
 
 
-def _partner_of_latest_win(engine: sa.Engine, domain: str) -> str:
+def _queue_case(tx: WriteTx, number: str, values: dict[str, Any]) -> dict[str, Any]:
+    case = {"id": new_id(), "case_number": number, "customer_domain": values["customer_domain"],
+            "subject": values["subject"], "description": values.get("description"),
+            "severity": values.get("severity") or "normal", "status": "new",
+            "created_at": tx.now, "updated_at": tx.now}
+    tx.conn.execute(sa.insert(vendor_cases).values(**case))
+    audit.record(tx.conn, tx.now, f"case {number} for {case['customer_domain']} opened in the "
+                                  f"vendor queue (no partner has won a deal with this customer)",
+                 entity="vendor_cases", record_id=case["id"], after={
+                     "subject": case["subject"], "severity": case["severity"]})
+    return {**case, "queue": "vendor"}
+
+
+def _partner_of_latest_win(engine: sa.Engine, domain: str) -> str | None:
     table = RECORD_TABLES["opportunities"]
     with engine.connect() as conn:
         won = conn.execute(sa.select(table.c.partner_id, table.c.customer_domain,
@@ -574,11 +1118,73 @@ def _partner_of_latest_win(engine: sa.Engine, domain: str) -> str:
                            .where(table.c.outcome == "won", table.c.deleted == sa.false())).all()
     mine = [w for w in won if matching.normalise_domain(w.customer_domain or "") == domain]
     if not mine:
-        raise AdminError(f"customer_domain: no partner has won a deal with {domain}; "
-                         f"the case cannot be routed", "customer_domain")
+        return None
     return max(mine, key=lambda w: (w.closed_on or "", w.updated_at)).partner_id
 
 
+@operation("route case")
+def route_queued_case(engine: sa.Engine, queued_id: str, partner_id: str, *,
+                      now: datetime | None = None) -> dict[str, Any]:
+    """Hand a case from the vendor queue to a partner: it becomes the partner's case."""
+    with write_tx(engine, now) as tx:
+        queued = tx.conn.execute(sa.select(vendor_cases).where(
+            vendor_cases.c.id == queued_id)).mappings().first()
+        if queued is None:
+            raise AdminError(f"no case {queued_id} in the vendor queue", "id")
+        if queued["routed_case_id"]:
+            raise AdminError(f"case {queued['case_number']} was already routed to a partner",
+                             "id")
+        _partner(tx.conn, partner_id)
+        tx.lock(partner_id)
+        case = _insert(tx, "cases", partner_id, {
+            "customer_domain": queued["customer_domain"], "subject": queued["subject"],
+            "description": queued["description"], "severity": queued["severity"],
+            "status": "new", "case_number": queued["case_number"]})
+        tx.conn.execute(sa.update(vendor_cases).where(vendor_cases.c.id == queued_id).values(
+            routed_case_id=case["id"], status="routed", updated_at=tx.now))
+        return case
+
+
+@operation("set case status")
+def set_queued_case_status(engine: sa.Engine, queued_id: str, status: str, *,
+                           now: datetime | None = None) -> dict[str, Any]:
+    """Close (or reopen) a case in the vendor queue without routing it."""
+    values = _values("cases", {"status": status})
+    with write_tx(engine, now) as tx:
+        queued = tx.conn.execute(sa.select(vendor_cases).where(
+            vendor_cases.c.id == queued_id)).mappings().first()
+        if queued is None:
+            raise AdminError(f"no case {queued_id} in the vendor queue", "id")
+        if queued["routed_case_id"]:
+            raise AdminError("the case was routed to a partner; change it there", "id")
+        tx.conn.execute(sa.update(vendor_cases).where(vendor_cases.c.id == queued_id)
+                        .values(status=values["status"], updated_at=tx.now))
+        audit.record(tx.conn, tx.now, f"case {queued['case_number']} in the vendor queue: status "
+                                      f"{queued['status']} → {values['status']}",
+                     entity="vendor_cases", record_id=queued_id,
+                     before={"status": queued["status"]}, after={"status": values["status"]})
+        return {**dict(queued), "status": values["status"]}
+
+
+def list_cases(engine: sa.Engine, status: str | None = None) -> list[dict[str, Any]]:
+    """Every case: the partners' (with the partner's name) and the vendor queue's, newest first."""
+    cases, partners = RECORD_TABLES["cases"], RECORD_TABLES["partners"]
+    query = (sa.select(cases, partners.c.name.label("partner_name"))
+             .join(partners, partners.c.id == cases.c.partner_id, isouter=True)
+             .where(cases.c.deleted == sa.false()))
+    queued = sa.select(vendor_cases).where(vendor_cases.c.routed_case_id.is_(None))
+    if status:
+        query = query.where(cases.c.status == status)
+        queued = queued.where(vendor_cases.c.status == status)
+    with engine.connect() as conn:
+        found = [{**to_wire(ENTITIES["cases"], dict(r)), "partner_name": r["partner_name"],
+                  "queue": "partner"} for r in conn.execute(query).mappings()]
+        found += [{**dict(r), "partner_name": None, "queue": "vendor"}
+                  for r in conn.execute(queued).mappings()]
+    return sorted(found, key=lambda c: c["created_at"], reverse=True)
+
+
+@operation("set case status")
 def set_case_status(engine: sa.Engine, case_id: str, status: str, *,
                     now: datetime | None = None) -> dict[str, Any]:
     values = _values("cases", {"status": status})
@@ -588,6 +1194,7 @@ def set_case_status(engine: sa.Engine, case_id: str, status: str, *,
         return _update(tx, "cases", _locked_row(tx, "cases", case_id), values)
 
 
+@operation("answer case")
 def add_case_comment(engine: sa.Engine, case_id: str, body: str, *,
                      author: str = "vendor support", now: datetime | None = None
                      ) -> dict[str, Any]:
@@ -599,6 +1206,7 @@ def add_case_comment(engine: sa.Engine, case_id: str, body: str, *,
 
 # -- enablement, activity, MDF ------------------------------------------------------------------
 
+@operation("record certification")
 def record_certification(engine: sa.Engine, partner_id: str, name: str, *,
                          user_email: str | None = None, level: str | None = None,
                          kind: str = "certification", status: str = "completed",
@@ -615,6 +1223,7 @@ def record_certification(engine: sa.Engine, partner_id: str, name: str, *,
         return _insert(tx, "learning_records", partner_id, values)
 
 
+@operation("record activity")
 def record_activity(engine: sa.Engine, partner_id: str, kind: str, *,
                     user_email: str | None = None, occurred_at: str | None = None,
                     detail: str | None = None, now: datetime | None = None) -> dict[str, Any]:
@@ -628,6 +1237,7 @@ def record_activity(engine: sa.Engine, partner_id: str, kind: str, *,
         return _insert(tx, "activity_events", partner_id, values)
 
 
+@operation("decide MDF request")
 def decide_mdf(engine: sa.Engine, mdf_id: str, decision: str, *,
                approved_cents: int | str | None = None, reason: str | None = None,
                now: datetime | None = None) -> dict[str, Any]:
@@ -651,76 +1261,70 @@ def decide_mdf(engine: sa.Engine, mdf_id: str, decision: str, *,
 
 # -- program averages ---------------------------------------------------------------------------
 
+@operation("publish program averages")
 def publish_averages(engine: sa.Engine, period: str | None = None, *,
                      now: datetime | None = None) -> dict[str, str | None]:
-    """Publish program-wide aggregates for scorecards (vendor-wide scope; no partner's data).
+    """Publish program-wide figures for the partners' scorecards (vendor-wide scope).
 
-    Metrics: close_rate_percent, avg_deal_size_cents, avg_sales_cycle_days (won/lost deals
-    closed in the last 365 days), registrations_per_partner (submitted in the last 90 days per
-    active partner), registration_approval_rate_percent (of those decided). `period` labels the
-    rows (default: the current quarter, e.g. "2026-Q4"); publishing again replaces the values.
+    Computed by `domain.scorecard.program_figures` — the same counting as each partner's own
+    scorecard — over every partner's registrations and opportunities, for `period` (a quarter
+    such as "2026Q4"; default the current one) as it stands at `now` or stood at its end. A
+    figure made of fewer than 3 partners' data is withheld (None; a value published earlier for
+    the period is cleared), so no partner can read another's deals in an average. Publishing
+    again replaces the period's values. Returns {metric: value or None}.
     """
     moment = now or utc_now()
-    period = period or f"{moment.year}-Q{(moment.month - 1) // 3 + 1}"
-    values = _values("program_averages", {"period": period, "metric": "x"})
-    with engine.connect() as conn:
-        metrics = {**_deal_metrics(conn, moment), **_registration_metrics(conn, moment)}
+    try:
+        quarter = scorecard.parse_period(period, moment)
+    except InvalidValue as error:
+        raise AdminError(str(error), error.field) from None
+    figures = program_figures(engine, scorecard.reference_moment(quarter, moment))
+    metrics = {f.metric: _published(f) for f in figures}
     table = RECORD_TABLES["program_averages"]
     with write_tx(engine, moment) as tx:
         tx.lock("global")
         existing = {r.metric: dict(r._mapping) for r in tx.conn.execute(
-            sa.select(table).where(table.c.period == values["period"],
+            sa.select(table).where(table.c.period == quarter.label,
                                    table.c.deleted == sa.false()))}
         for metric, value in metrics.items():
             if metric in existing:
                 _update(tx, "program_averages", existing[metric], {"value": value})
-            else:
+            elif value is not None:
                 _insert(tx, "program_averages", None,
-                        {"period": values["period"], "metric": metric, "value": value})
+                        {"period": quarter.label, "metric": metric, "value": value})
     return metrics
+
+
+def program_figures(engine: sa.Engine, as_of: datetime) -> tuple[scorecard.ProgramFigure, ...]:
+    """Every partner's rows, read once, through the scorecard's program figures."""
+    regs, opps = RECORD_TABLES["registrations"], RECORD_TABLES["opportunities"]
+    partners = RECORD_TABLES["partners"]
+    by_partner: dict[str, tuple[list[dict[str, Any]], list[dict[str, Any]]]] = {}
+    with engine.connect() as conn:
+        for row in conn.execute(sa.select(regs.c.id, regs.c.partner_id, regs.c.status,
+                                          regs.c.submitted_at, regs.c.approved_at,
+                                          regs.c.decided_at)
+                                .where(regs.c.deleted == sa.false(),
+                                       regs.c.submitted_at.is_not(None))).mappings():
+            by_partner.setdefault(row["partner_id"], ([], []))[0].append(dict(row))
+        for row in conn.execute(sa.select(opps).where(opps.c.deleted == sa.false(),
+                                                      opps.c.outcome != "open")).mappings():
+            by_partner.setdefault(row["partner_id"], ([], []))[1].append(dict(row))
+        active = conn.execute(sa.select(sa.func.count()).select_from(partners).where(
+            partners.c.deleted == sa.false(),
+            sa.or_(partners.c.program_status.is_(None),
+                   partners.c.program_status.in_(["active", "at_risk", "onboarding"])))).scalar()
+    return scorecard.program_figures(by_partner, active or 0, as_of)
+
+
+def _published(figure: scorecard.ProgramFigure) -> str | None:
+    if figure.value is None:
+        return None
+    places = {"avg_deal_size_cents": "1", "registrations_per_partner": "0.01"}
+    return _decimal(figure.value, places.get(figure.metric, "0.1"))
 
 
 def _decimal(value: Decimal | float | None, places: str = "0.1") -> str | None:
     if value is None:
         return None
     return str(Decimal(value).quantize(Decimal(places), rounding=ROUND_HALF_UP))
-
-
-def _deal_metrics(conn: sa.Connection, now: datetime) -> dict[str, str | None]:
-    table = RECORD_TABLES["opportunities"]
-    since = (now - timedelta(days=365)).date().isoformat()
-    closed = conn.execute(sa.select(table.c.outcome, table.c.amount_cents, table.c.opened_on,
-                                    table.c.closed_on)
-                          .where(table.c.outcome.in_(["won", "lost"]),
-                                 table.c.closed_on >= since,
-                                 table.c.deleted == sa.false())).all()
-    won = [c for c in closed if c.outcome == "won"]
-    amounts = [c.amount_cents for c in won if c.amount_cents is not None]
-    cycles = [(date.fromisoformat(c.closed_on) - date.fromisoformat(c.opened_on)).days
-              for c in won if c.opened_on and c.closed_on]
-    return {
-        "close_rate_percent": _decimal(Decimal(100 * len(won)) / len(closed)) if closed else None,
-        "avg_deal_size_cents": _decimal(Decimal(sum(amounts)) / len(amounts), "1")
-        if amounts else None,
-        "avg_sales_cycle_days": _decimal(Decimal(sum(cycles)) / len(cycles)) if cycles else None,
-    }
-
-
-def _registration_metrics(conn: sa.Connection, now: datetime) -> dict[str, str | None]:
-    table, partners = RECORD_TABLES["registrations"], RECORD_TABLES["partners"]
-    since = (now - timedelta(days=90)).strftime("%Y-%m-%dT%H:%M:%S")
-    submitted = conn.execute(sa.select(table.c.status, table.c.approved_at)
-                             .where(table.c.submitted_at >= since,
-                                    table.c.deleted == sa.false())).all()
-    active = conn.execute(sa.select(sa.func.count()).select_from(partners).where(
-        partners.c.deleted == sa.false(),
-        sa.or_(partners.c.program_status.is_(None),
-               partners.c.program_status.in_(["active", "at_risk", "onboarding"])))).scalar()
-    approved = sum(1 for s in submitted if s.approved_at)
-    decided = approved + sum(1 for s in submitted if s.status == "rejected" and not s.approved_at)
-    return {
-        "registrations_per_partner": _decimal(Decimal(len(submitted)) / active, "0.01")
-        if active else None,
-        "registration_approval_rate_percent": _decimal(Decimal(100 * approved) / decided)
-        if decided else None,
-    }

@@ -20,8 +20,9 @@ from starlette.requests import ClientDisconnect
 
 from workbench.domain.model import ENTITIES
 from workbench.server import api_schema as api
-from workbench.server import db
+from workbench.server import console, db, program_settings
 from workbench.server.access import User, authenticate, visibility
+from workbench.server.jobs import JobScheduler
 from workbench.server.pull import decode_cursor, pull_page
 from workbench.server.push import push
 from workbench.server.records import fetch, to_wire, write_tx
@@ -46,6 +47,7 @@ log = logging.getLogger(__name__)
 # Environment read by `app_from_env`, the factory uvicorn workers import (serve --workers N).
 ENV_DB_URL = "WORKBENCH_SERVER_DB"
 ENV_AUTO_APPROVE = "WORKBENCH_SERVER_AUTO_APPROVE"
+ENV_JOBS_EVERY = "WORKBENCH_SERVER_JOBS_EVERY"
 
 _CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
           405: "method_not_allowed", 409: "conflict", 413: "too_large", 422: "invalid",
@@ -110,8 +112,13 @@ def _error_response(status: int, code: str, message: str, field: str | None = No
     return JSONResponse(error_body(code, message, field), status_code=status, headers=headers)
 
 
-def create_app(db_url: str, *, auto_approve: bool = True, migrate: bool = True) -> FastAPI:
-    """The server for the database at `db_url` (schema upgraded unless migrate=False)."""
+def create_app(db_url: str, *, auto_approve: bool = True, migrate: bool = True,
+               jobs_every: float | None = None) -> FastAPI:
+    """The server for the database at `db_url` (schema upgraded unless migrate=False).
+
+    `auto_approve` is the default until a channel manager changes the program setting;
+    `jobs_every` (seconds) runs the program jobs in the background (None: not in this process).
+    """
     engine = db.make_engine(db_url)
     if migrate:
         db.upgrade(engine)
@@ -119,9 +126,15 @@ def create_app(db_url: str, *, auto_approve: bool = True, migrate: bool = True) 
     app = FastAPI(title="Partner Workbench vendor server", version=str(PROTOCOL_VERSION))
     app.state.engine = engine
     app.state.auto_approve = auto_approve
+    app.state.jobs_every = jobs_every
     _install_error_handlers(app)
     _install_routes(app)
     _document(app)
+    console.install(app)
+    if jobs_every:
+        scheduler = JobScheduler(engine, jobs_every)
+        app.router.add_event_handler("startup", scheduler.start)
+        app.router.add_event_handler("shutdown", scheduler.stop)
     app.router.add_event_handler("shutdown", engine.dispose)
     return app
 
@@ -144,8 +157,9 @@ def app_from_env() -> FastAPI:
     The parent process (`workbench-server serve`) has upgraded the schema already.
     """
     auto = os.environ.get(ENV_AUTO_APPROVE, "1") not in ("0", "false", "no")
+    every = float(os.environ.get(ENV_JOBS_EVERY) or 0) or None
     return create_app(os.environ.get(ENV_DB_URL) or db.default_db_url(), auto_approve=auto,
-                      migrate=False)
+                      migrate=False, jobs_every=every)
 
 
 def _install_error_handlers(app: FastAPI) -> None:
@@ -328,5 +342,5 @@ def _push(engine: sa.Engine, authorization: str | None, ops: list[Operation],
           auto_approve: bool) -> list[dict[str, Any]]:
     with write_tx(engine) as tx:
         user = _user(tx.conn, authorization)
-        return push(tx, user, visibility(tx.conn, user), ops,
-                    auto_approve=auto_approve)
+        auto = bool(program_settings.value(tx.conn, "auto_approve", auto_approve))
+        return push(tx, user, visibility(tx.conn, user), ops, auto_approve=auto)

@@ -1,7 +1,10 @@
 """`workbench-server`: run the vendor server, or administer the partner program.
 
     workbench-server serve [--db URL] [--host 127.0.0.1] [--port 8765] [--workers N]
+                           [--jobs-every SECONDS]
     workbench-server admin [--db URL] COMMAND … [--json]
+
+`serve` answers the sync API and the vendor console (/console/) and runs the program jobs.
 
 The database is --db, else $WORKBENCH_SERVER_DB, else a SQLite file in the server's data folder.
 Exit codes: 0 done, 1 the command was refused (the message names the field), 2 bad usage.
@@ -20,8 +23,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from workbench.domain.values import parse_datetime
-from workbench.server import admin, db
-from workbench.server.app import ENV_AUTO_APPROVE, ENV_DB_URL
+from workbench.server import admin, audit, db, jobs, staff
+from workbench.server.app import ENV_AUTO_APPROVE, ENV_DB_URL, ENV_JOBS_EVERY
 
 Handler = Callable[[sa.Engine, argparse.Namespace], Any]
 _HANDLERS: dict[str, Handler] = {}
@@ -46,16 +49,23 @@ def _serve(args: argparse.Namespace) -> int:
     engine = db.make_engine(url)
     db.upgrade(engine)  # once, before any worker starts
     engine.dispose()
+    every = args.jobs_every or None
     print(f"vendor server on http://{args.host}:{args.port} (database {_shown(url)}, "
-          f"{args.workers} worker{'s' if args.workers > 1 else ''}); API docs at /docs",
-          file=sys.stderr)
+          f"{args.workers} worker{'s' if args.workers > 1 else ''}); console at /console/, "
+          f"API docs at /docs; program jobs "
+          f"{f'every {every:g} s' if every else 'off'}", file=sys.stderr)
     if args.workers > 1:
         os.environ[ENV_DB_URL] = url
         os.environ[ENV_AUTO_APPROVE] = "0" if args.no_auto_approve else "1"
+        os.environ[ENV_JOBS_EVERY] = str(every or 0)
+        # A worker must answer the supervisor's health check; on a busy machine importing the
+        # app can take longer than uvicorn's 5 s default, and the worker would be killed.
         uvicorn.run("workbench.server.app:app_from_env", factory=True, host=args.host,
-                    port=args.port, workers=args.workers, log_level=args.log_level)
+                    port=args.port, workers=args.workers, log_level=args.log_level,
+                    timeout_worker_healthcheck=60)
     else:
-        app = create_app(url, auto_approve=not args.no_auto_approve, migrate=False)
+        app = create_app(url, auto_approve=not args.no_auto_approve, migrate=False,
+                         jobs_every=every)
         uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
     return 0
 
@@ -136,7 +146,7 @@ def _expire(engine, args):
 
 @command("resolve-conflict")
 def _resolve(engine, args):
-    return admin.resolve_conflict(engine, args.id, args.outcome)
+    return admin.resolve_conflict(engine, args.id, args.outcome, share_percent=args.share)
 
 
 @command("assign-lead")
@@ -228,11 +238,44 @@ def _show(engine, args):
     return admin.get_record(engine, args.entity, args.id)
 
 
+@command("list-cases")
+def _list_cases(engine, args):
+    return admin.list_cases(engine, args.status)
+
+
+@command("create-staff")
+def _create_staff(engine, args):
+    password = _read_password(args.password_stdin)
+    try:
+        staff_id = staff.create_staff(engine, args.email, password, role=args.role,
+                                      name=args.name)
+    except staff.StaffError as error:
+        raise admin.AdminError(str(error), error.field) from None
+    return {"id": staff_id, "email": args.email.strip(), "role": args.role}
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    import getpass
+
+    first = getpass.getpass("Password for the console account: ")
+    if getpass.getpass("Same password again: ") != first:
+        raise admin.AdminError("password: the two entries differ", "password")
+    return first
+
+
+@command("run-jobs")
+def _run_jobs(engine, args):
+    return jobs.run_all(engine, now=_now(args))
+
+
 def _admin(args: argparse.Namespace) -> int:
     engine = db.make_engine(_db_url(args))
     try:
         db.upgrade(engine)
-        result = _HANDLERS[args.command](engine, args)
+        with audit.acting_as(f"cli:{_os_user()}"):
+            result = _HANDLERS[args.command](engine, args)
     except admin.AdminError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
@@ -240,6 +283,15 @@ def _admin(args: argparse.Namespace) -> int:
         engine.dispose()
     _print(result, as_json=getattr(args, "json", False))
     return 0
+
+
+def _os_user() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
 
 
 def _print(result: Any, *, as_json: bool) -> None:
@@ -280,6 +332,10 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--no-auto-approve", action="store_true",
                        help="hold clean registrations for a channel manager too")
     serve.add_argument("--log-level", default="info")
+    serve.add_argument("--jobs-every", type=float, default=jobs.DEFAULT_EVERY, metavar="SECONDS",
+                       help="run the program jobs (lapse, recycle leads, inactive partners, "
+                            f"hygiene, averages) every SECONDS; 0 turns them off "
+                            f"(default {jobs.DEFAULT_EVERY})")
 
     # --db and --json are accepted before or after the command name.
     common = argparse.ArgumentParser(add_help=False)
@@ -335,6 +391,7 @@ def _admin_commands(add: Callable[..., argparse.ArgumentParser]) -> None:
     p = add("resolve-conflict", help="suggest (or with --outcome apply) a conflict resolution")
     p.add_argument("id")
     p.add_argument("--outcome", choices=("partner", "direct", "co-sell", "reject"))
+    p.add_argument("--share", help="the partner's share of a co-sell split, e.g. 50")
     p = add("assign-lead")
     p.add_argument("--partner", required=True)
     p.add_argument("--company", required=True)
@@ -401,6 +458,16 @@ def _admin_commands(add: Callable[..., argparse.ArgumentParser]) -> None:
     p = add("show")
     p.add_argument("entity")
     p.add_argument("id")
+    p = add("list-cases", help="every case: the partners' and the vendor queue's")
+    p.add_argument("--status")
+    p = add("create-staff", help="a vendor console account (prompts for the password)")
+    p.add_argument("--email", required=True)
+    p.add_argument("--role", choices=staff.ROLES, default="channel_manager")
+    p.add_argument("--name")
+    p.add_argument("--password-stdin", action="store_true",
+                   help="read the password from the first line of standard input")
+    p = add("run-jobs", help="run every program job once (each is idempotent)")
+    p.add_argument("--now", help="ISO timestamp to use as the current time")
 
 
 def main(argv: list[str] | None = None) -> int:

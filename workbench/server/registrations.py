@@ -21,7 +21,7 @@ from workbench.domain.registration import (
     review_reason_for,
 )
 from workbench.domain.values import format_datetime, new_id, parse_datetime
-from workbench.server import matchkeys
+from workbench.server import matchkeys, program_settings
 from workbench.server.records import REGISTRATION_NUMBERS, REVIEW_LOCK, WriteTx
 from workbench.server.schema import RECORD_TABLES, direct_opportunities
 
@@ -121,7 +121,8 @@ def approval(tx: WriteTx, record: dict[str, Any], reason: str) -> dict[str, Any]
     changes: dict[str, Any] = {
         "status": next_status(record["status"], "approve"), "approved_at": tx.now,
         "decided_at": tx.now, "decision_reason": reason,
-        "protection_expires_at": format_datetime(protection_expires_at(tx.moment))}
+        "protection_expires_at": format_datetime(protection_expires_at(
+            tx.moment, program_settings.value(tx.conn, "protection_days")))}
     if not record.get("registration_number"):
         changes["registration_number"] = next_registration_number(tx)
     _open_opportunity(tx, record)

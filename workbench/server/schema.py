@@ -65,6 +65,14 @@ def _entity_table(entity: Entity) -> sa.Table:
 
 RECORD_TABLES: dict[str, sa.Table] = {name: _entity_table(e) for name, e in ENTITIES.items()}
 
+# The console's review queue (waiting registrations, oldest first) and each partner's last
+# registration, read without touching the rows (100k registrations: scanning them costs 50 ms+).
+_registrations = RECORD_TABLES["registrations"]
+sa.Index("ix_registrations_review_queue", _registrations.c.status, _registrations.c.deleted,
+         _registrations.c.submitted_at, _registrations.c.id, _registrations.c.review_reason)
+sa.Index("ix_registrations_partner_submitted", _registrations.c.partner_id,
+         _registrations.c.submitted_at)
+
 # One row per scope; taken FOR UPDATE by every write so a scope's changes commit in seq order.
 # Rows named "~…" are server-internal locks/counters (registration review, registration numbers).
 scope_counters = sa.Table(
@@ -124,4 +132,129 @@ match_keys = sa.Table(
     sa.Column("record_id", sa.String(36), primary_key=True),
     sa.Column("source", sa.String(20), nullable=False),  # registration | direct
     sa.Index("ix_match_keys_record", "record_id", "source"),
+)
+
+
+# -- the vendor's own tables: console staff, audit, settings, program jobs ----------------------
+# Server-only, never synced. Secrets are stored only as hashes (argon2 for passwords, SHA-256
+# for session tokens).
+
+staff = sa.Table(
+    "staff", metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("email", sa.String(320), nullable=False, unique=True),
+    sa.Column("name", sa.Text, nullable=True),
+    sa.Column("role", sa.String(40), nullable=False),  # channel_manager | admin
+    sa.Column("password_hash", sa.Text, nullable=False),
+    sa.Column("totp_secret", sa.String(64), nullable=True),  # second factor, when enabled
+    sa.Column("failed_sign_ins", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("locked_until", sa.String(32), nullable=True),
+    sa.Column("last_sign_in_at", sa.String(32), nullable=True),
+    sa.Column("created_at", sa.String(32), nullable=False),
+    sa.Column("disabled_at", sa.String(32), nullable=True),
+)
+
+# A signed-in browser. The cookie holds a random token; only its SHA-256 is stored here.
+staff_sessions = sa.Table(
+    "staff_sessions", metadata,
+    sa.Column("token_hash", sa.String(64), primary_key=True),
+    sa.Column("staff_id", sa.String(36), nullable=False, index=True),
+    sa.Column("created_at", sa.String(32), nullable=False),
+    sa.Column("last_seen_at", sa.String(32), nullable=False),
+    sa.Column("expires_at", sa.String(32), nullable=False),
+    sa.Column("ended_at", sa.String(32), nullable=True),
+)
+
+# Every vendor action: who, when, what changed (before → after as JSON objects).
+audit_log = sa.Table(
+    "audit_log", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.String(32), nullable=False, index=True),
+    sa.Column("actor", sa.String(340), nullable=False, index=True),
+    sa.Column("action", sa.String(100), nullable=False, index=True),
+    sa.Column("entity", sa.String(60), nullable=True),
+    sa.Column("record_id", sa.String(64), nullable=True, index=True),
+    sa.Column("partner_id", sa.String(36), nullable=True, index=True),
+    sa.Column("summary", sa.Text, nullable=False),
+    sa.Column("before_json", sa.Text, nullable=True),
+    sa.Column("after_json", sa.Text, nullable=True),
+)
+
+program_settings = sa.Table(
+    "program_settings", metadata,
+    sa.Column("key", sa.String(100), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),  # JSON
+    sa.Column("updated_at", sa.String(32), nullable=False),
+    sa.Column("updated_by", sa.String(340), nullable=False),
+)
+
+# Inactive partners (seed 001: no registration in 90 days → re-engagement; 180 → offboarding).
+partner_flags = sa.Table(
+    "partner_flags", metadata,
+    sa.Column("partner_id", sa.String(36), primary_key=True),
+    sa.Column("flag", sa.String(40), nullable=False),  # re_engagement | offboard_suggested
+    sa.Column("inactive_since", sa.String(32), nullable=False),
+    sa.Column("days_inactive", sa.Integer, nullable=False),
+    sa.Column("flagged_at", sa.String(32), nullable=False),
+)
+
+# The vendor's lead desk: each lead the vendor hands out, its routing facts and who has had it.
+# The partner sees only its own `leads` record; `tried_partner_ids` never leaves the server.
+vendor_leads = sa.Table(
+    "vendor_leads", metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("company_name", sa.Text, nullable=False),
+    sa.Column("company_domain", sa.Text, nullable=True),
+    sa.Column("contact_name", sa.Text, nullable=True),
+    sa.Column("contact_email", sa.Text, nullable=True),
+    sa.Column("source", sa.Text, nullable=True),
+    sa.Column("region", sa.String(100), nullable=True),
+    sa.Column("industry", sa.String(100), nullable=True),
+    sa.Column("status", sa.String(20), nullable=False, index=True),  # assigned | waiting
+    sa.Column("partner_id", sa.String(36), nullable=True),
+    sa.Column("lead_id", sa.String(36), nullable=True, index=True),  # the partner's record
+    sa.Column("tried_partner_ids", sa.JSON(none_as_null=True), nullable=True),
+    sa.Column("assigned_by", sa.Text, nullable=True),  # the rule or the person
+    sa.Column("created_at", sa.String(32), nullable=False),
+    sa.Column("updated_at", sa.String(32), nullable=False),
+)
+
+lead_rules = sa.Table(
+    "lead_rules", metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("position", sa.Integer, nullable=False),
+    sa.Column("region", sa.String(100), nullable=True),
+    sa.Column("industry", sa.String(100), nullable=True),
+    sa.Column("min_tier", sa.String(20), nullable=True),
+    sa.Column("partner_ids", sa.JSON(none_as_null=True), nullable=True),
+    sa.Column("created_at", sa.String(32), nullable=False),
+)
+
+# Customer cases for a domain no partner has won: the vendor's own queue, until routed.
+vendor_cases = sa.Table(
+    "vendor_cases", metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("case_number", sa.String(40), nullable=False),
+    sa.Column("customer_domain", sa.Text, nullable=True),
+    sa.Column("subject", sa.Text, nullable=False),
+    sa.Column("description", sa.Text, nullable=True),
+    sa.Column("severity", sa.String(20), nullable=False),
+    sa.Column("status", sa.String(30), nullable=False, index=True),
+    sa.Column("routed_case_id", sa.String(36), nullable=True),  # the partner case it became
+    sa.Column("created_at", sa.String(32), nullable=False),
+    sa.Column("updated_at", sa.String(32), nullable=False),
+)
+
+# The program jobs: when each last ran and what it did; `lease_until` lets one worker run a job
+# on SQLite (PostgreSQL uses an advisory lock).
+job_runs = sa.Table(
+    "job_runs", metadata,
+    sa.Column("job", sa.String(60), primary_key=True),
+    sa.Column("started_at", sa.String(32), nullable=True),
+    sa.Column("finished_at", sa.String(32), nullable=True),
+    sa.Column("status", sa.String(20), nullable=True),  # ok | failed | running
+    sa.Column("result", sa.Text, nullable=True),
+    sa.Column("lease_until", sa.String(32), nullable=True),
+    sa.Column("runs", sa.Integer, nullable=False, server_default="0"),
 )

@@ -9,7 +9,9 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from PySide6.QtGui import QAction
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtGui import QAction, QDesktopServices
+from PySide6.QtWidgets import QMessageBox
 
 from workbench.store import records
 from workbench.ui.tasks import Task
@@ -62,6 +64,28 @@ def add_demo_menu(window: Any, environment: Any) -> None:
             window.sync_now()
         window.ctx.tasks.run(Task(fn), done, lambda e: window.ctx.fail(window, e, "Demo vendor"))
 
+    def open_console() -> None:
+        """The vendor's real console in the browser: play the channel manager's side."""
+        box = QMessageBox(window)
+        box.setWindowTitle("Vendor console")
+        box.setText("The demo vendor's web console — the channel manager's side of the program.")
+        box.setInformativeText(environment.console_sign_in())
+        box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        opener = box.addButton("Open in browser", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(QMessageBox.StandardButton.Close)
+        box.exec()
+        if box.clickedButton() is opener:
+            QDesktopServices.openUrl(QUrl(environment.console_url))
+
+    if getattr(environment, "console_url", None):
+        for target in (menu, _help_menu(window)):
+            if target is None:
+                continue
+            action = QAction("Vendor &console (sign-in)…", window)
+            action.triggered.connect(open_console)
+            target.addAction(action)
+        menu.addSeparator()
+
     for text, fn in (("&Approve everything submitted", approve_all),
                      ("&Reject one submitted registration", reject_one),
                      ("Assign a new &lead", assign_lead),
@@ -69,3 +93,10 @@ def add_demo_menu(window: Any, environment: Any) -> None:
         action = QAction(text, window)
         action.triggered.connect(lambda _=False, f=fn: act(f))
         menu.addAction(action)
+
+
+def _help_menu(window: Any) -> Any:
+    for action in window.menuBar().actions():
+        if action.menu() is not None and action.text().replace("&", "") == "Help":
+            return action.menu()
+    return None

@@ -1,0 +1,106 @@
+"""The console in a real browser (headless Chromium via selenium): a channel manager signs in,
+approves from the review queue and resolves a conflict as co-sell; the partner's workbench
+learns both decisions by a real sync — and never the other party's name (issue 11)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from selenium.webdriver.common.by import By
+
+from tests.console import browser
+from tests.console.conftest import EMAIL, PASSWORD
+from tests.server.support import create_registration
+from tests.sync.helpers import Replica
+from workbench.store import records
+
+pytestmark = pytest.mark.skipif(not browser.available(),
+                                reason="needs Debian's chromium and chromium-driver")
+
+
+def _submit(replica: Replica, name: str, domain: str) -> str:
+    with replica.store.transaction() as conn:
+        draft = records.create(conn, "registrations", {
+            "customer_name": name, "customer_domain": domain, "product": "Data Platform",
+            "deal_value_cents": 4_000_000, "expected_close_date": "2099-03-31"})
+        records.perform_action(conn, "registrations", draft["id"], "submit")
+    return draft["id"]
+
+
+def _row(driver, customer: str):
+    rows = driver.find_elements(By.CSS_SELECTOR, "table.queue tbody tr")
+    return next((r for r in rows if customer in r.text), None)
+
+
+def test_sign_in_approve_resolve_co_sell_and_the_partner_syncs_it(console, tmp_path):
+    server = console.server
+    alpha = server.create_partner("Alpha Partners")
+    bravo = server.create_partner("Bravo Partners")
+    with server.client(server.create_user(alpha, "rep@alpha.example")) as rep:
+        create_registration(rep, customer_name="Initech", customer_domain="initech.com")
+    opened = (datetime.now(UTC) - timedelta(days=2)).date().isoformat()
+    pipeline = tmp_path / "pipeline.csv"
+    pipeline.write_text("name,customer_name,customer_domain,stage,opened_on,owner\n"
+                        f"Hooli platform,Hooli,hooli.com,1,{opened},Direct AE Zed\n")
+    server.admin.load_opportunities(pipeline)
+    replica = Replica(tmp_path / "bravo", server.url,
+                      server.create_user(bravo, "rep@bravo.example"))
+    try:
+        clean = _submit(replica, "Globex Corporation", "globex.com")
+        contested = _submit(replica, "Hooli", "hooli.com")
+        rivalled = _submit(replica, "Initech Inc", "initech.com")
+        replica.sync()
+        with browser.chromium() as driver:
+            driver.get(f"{console.url}/console/")
+            browser.wait_for(lambda: "/console/sign-in" in driver.current_url,
+                             what="the sign-in page")
+            browser.sign_in(driver, console.url, EMAIL, PASSWORD)
+            assert driver.find_element(By.TAG_NAME, "h1").text == "Review queue"
+            row = browser.wait_for(lambda: _row(driver, "Globex Corporation"),
+                                   what="Globex in the queue")
+            assert "left" in row.find_element(By.CSS_SELECTOR, ".clock").text  # 48-hour clock
+            assert "Bravo Partners" in row.text
+            row.find_element(By.CSS_SELECTOR, "button[data-test=approve]").click()
+            flash = browser.wait_for(lambda: driver.find_elements(By.CSS_SELECTOR, ".flash"),
+                                     what="the approval message")
+            assert "Approved Globex Corporation (DR-" in flash[0].text
+            assert _row(driver, "Globex Corporation") is None
+
+            _row(driver, "Hooli").find_element(By.LINK_TEXT, "Resolve conflict").click()
+            panel = browser.wait_for(lambda: driver.find_elements(By.CSS_SELECTOR,
+                                                                  ".conflict"),
+                                     what="the conflict panel")[0]
+            assert "Direct opportunity" in panel.text and "Direct AE Zed" in panel.text
+            assert "co-sell with split credit" in panel.text  # seed 003 edge case 3
+            assert driver.find_element(By.CSS_SELECTOR, "input[value=co_sell]").is_selected()
+            driver.find_element(By.CSS_SELECTOR, "button[data-test=resolve]").click()
+            flash = browser.wait_for(lambda: driver.find_elements(By.CSS_SELECTOR, ".flash"),
+                                     what="the resolution message")
+            assert "Resolved Hooli: co-sell" in flash[0].text
+
+            # the partner-vs-partner conflict shows the other partner to the vendor only
+            _row(driver, "Initech Inc").find_element(By.LINK_TEXT, "Resolve conflict").click()
+            panel = browser.wait_for(lambda: driver.find_elements(By.CSS_SELECTOR,
+                                                                  ".conflict"),
+                                     what="the conflict panel")[0]
+            assert "Alpha Partners" in panel.text
+
+        summary = replica.sync()
+        assert summary is not None
+        approved = replica.get("registrations", clean)
+        assert approved["status"] == "approved" and approved["registration_number"]
+        co_sold = replica.get("registrations", contested)
+        assert co_sold["status"] == "approved" and "50%" in co_sold["decision_reason"]
+        with replica.store.reading() as conn:
+            credits = records.list_records(conn, "attributions")
+            everything = json.dumps([records.list_records(conn, entity) for entity in (
+                "registrations", "opportunities", "attributions", "partners")], default=str)
+        shares = {c["opportunity_id"]: c["split_percent"] for c in credits}
+        assert sorted(shares.values()) == [50, 100]  # co-sell split; the clean one sourced
+        assert replica.get("registrations", rivalled)["status"] == "pending_review"
+        for secret in ("Alpha", alpha, "rep@alpha.example", "Direct AE Zed", "Hooli platform"):
+            assert secret not in everything
+    finally:
+        replica.close()
