@@ -134,6 +134,8 @@ def accounts_import(store: Store, args: argparse.Namespace, out: Output) -> None
         lines = [f"{verb} {count} account(s); columns: " +
                  ", ".join(f"{h} → {f}" for h, f in report.columns.items())]
         lines += [f"skipped {p}" for p in report.skipped]
+        lines += [f"note: the column '{h}' appears more than once; not imported"
+                  for h in report.duplicate_columns]
         return "\n".join(lines)
     out.emit(report.to_json(), text)
 

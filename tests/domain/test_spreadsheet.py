@@ -57,3 +57,10 @@ def test_every_cell_is_quoted_so_another_locales_separator_cannot_start_a_cell()
                                            '"\'=1+1",""']
     assert list(csv.reader(io.StringIO(out.getvalue()))) == [
         ["name", "amount"], ["x;=HYPERLINK(1)", "-5"], ["'=1+1", ""]]
+
+
+@given(st.text())
+def test_restoring_an_exported_cell_gives_the_text_back(text):
+    from workbench.domain.spreadsheet import restore_cell
+    if not (text.startswith("'") and text[1:].startswith(FORMULA_STARTS)):  # "'=…" itself is lost
+        assert restore_cell(safe_cell(text)) == text

@@ -45,3 +45,11 @@ def write_rows(stream: IO[str], header: Iterable[object], rows: Iterable[Iterabl
     writer = csv.writer(stream, quoting=csv.QUOTE_ALL)
     writer.writerow(safe_row(header))
     writer.writerows(safe_row(row) for row in rows)
+
+
+def restore_cell(text: str) -> str:
+    """A cell read back from a CSV: the quote `safe_cell` (or another tool) put before a formula
+    start is removed, so exporting and importing again gives the same text."""
+    if text.startswith("'") and text[1:].startswith(FORMULA_STARTS):
+        return text[1:]
+    return text
