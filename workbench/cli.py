@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
@@ -59,15 +60,30 @@ def public(record: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in record.items() if k != "deleted"}
 
 
+_UNDECODED = re.compile("[\ud800-\udfff]")  # bytes of a file name or argument that were not UTF-8
+
+
+def printable(text: str, *, in_json: bool = False) -> str:
+    """Text safe to print on any terminal: bytes that were not UTF-8 (a file name, an argument)
+    are shown as \\xNN instead of crashing the print (escaped once more inside JSON strings)."""
+    slash = "\\\\" if in_json else "\\"
+
+    def shown(match: re.Match[str]) -> str:
+        code = ord(match.group())
+        return f"{slash}x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"{slash}u{code:04x}"
+    return _UNDECODED.sub(shown, text)
+
+
 class Output:
     def __init__(self, as_json: bool) -> None:
         self.as_json = as_json
 
     def emit(self, document: Any, text: str | Callable[[], str]) -> None:
         if self.as_json:
-            print(json.dumps(document, ensure_ascii=False, indent=2, default=str))
+            print(printable(json.dumps(document, ensure_ascii=False, indent=2, default=str),
+                            in_json=True))
         else:
-            print(text() if callable(text) else text)
+            print(printable(text() if callable(text) else text))
 
 
 # --- accounts and contacts ---------------------------------------------------------------------
@@ -471,6 +487,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     as_json = getattr(args, "json", False)
+    try:
+        _refuse_undecodable(args)
+    except CommandError as error:
+        return _fail(error, as_json)
     handler = getattr(args, "handler", None)
     if handler is None:
         if args.self_test:
@@ -493,6 +513,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(error, as_json)
 
 
+# Arguments that name files: any bytes the operating system allows are fine there.
+_PATH_ARGUMENTS = frozenset({"data_dir", "file", "dir", "pdf"})
+_POSITIONAL = frozenset({"id", "text", "file", "dir"})
+
+
+def _refuse_undecodable(args: argparse.Namespace) -> None:
+    """Text typed in a terminal that is not set to UTF-8 arrives as bytes Python cannot store;
+    say which argument instead of failing deep inside the database."""
+    for name, value in vars(args).items():
+        values = value if isinstance(value, list) else [value]
+        for item in values:
+            if name in _PATH_ARGUMENTS or not isinstance(item, str):
+                continue
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                option = name.upper() if name in _POSITIONAL else f"--{name.replace('_', '-')}"
+                raise CommandError(f"{option}: '{printable(item)}' is not UTF-8 text (the "
+                                   "terminal sent another encoding); set the terminal to UTF-8 "
+                                   "and type it again") from None
+
+
 def _fail(error: Exception, as_json: bool) -> int:
     code = getattr(error, "code", None) if isinstance(error, CommandError) else None
     if code is None:
@@ -505,11 +547,11 @@ def _fail(error: Exception, as_json: bool) -> int:
         body["problems"] = error.problems
     body.update(getattr(error, "details", None) or {})  # e.g. a sync's reason and partial summary
     if as_json:
-        print(json.dumps({"error": body}, ensure_ascii=False, indent=2))
+        print(printable(json.dumps({"error": body}, ensure_ascii=False, indent=2), in_json=True))
     else:
-        print(f"error: {error}", file=sys.stderr)
+        print(printable(f"error: {error}"), file=sys.stderr)
         for problem in getattr(error, "problems", [])[5:]:
-            print(f"  {problem}", file=sys.stderr)
+            print(printable(f"  {problem}"), file=sys.stderr)
     return code
 
 
