@@ -22,7 +22,7 @@ from workbench.domain.matching import Match
 from workbench.domain.values import InvalidValue, parse_datetime
 from workbench.store import duplicates, records
 from workbench.store.csv_import import ImportFailed, import_accounts
-from workbench.store.db import Store, StoreError, open_store
+from workbench.store.db import Store, StoreError, open_store, restore_backup
 from workbench.store.export import export_all
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID, EXIT_NOT_FOUND, EXIT_SYNC = 0, 1, 2, 3, 4
@@ -386,6 +386,9 @@ def build_parser() -> argparse.ArgumentParser:
                                                  "leads and cases — offline.")
     parser.add_argument("--version", action="version", version=f"workbench {__version__}")
     parser.add_argument("--demo", action="store_true", help="open the workbench with a demo vendor")
+    parser.add_argument("--restore-backup", nargs="?", const="", metavar="FILE",
+                        help="replace a damaged store by its latest intact backup (or FILE); the "
+                             "damaged file is kept beside it")
     parser.add_argument("--self-test", action="store_true",
                         help="check this installation offscreen and offline (fresh store in a "
                              "temporary folder, registration, scorecard PDF, window), then exit")
@@ -493,6 +496,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(error, as_json)
     handler = getattr(args, "handler", None)
     if handler is None:
+        if args.restore_backup is not None:
+            return _restore_backup(args, Output(as_json))
         if args.self_test:
             from workbench.selftest import run as self_test  # loads Qt only when asked
             return self_test()
@@ -553,6 +558,22 @@ def _fail(error: Exception, as_json: bool) -> int:
         for problem in getattr(error, "problems", [])[5:]:
             print(printable(f"  {problem}"), file=sys.stderr)
     return code
+
+
+def _restore_backup(args: argparse.Namespace, out: Output) -> int:
+    try:
+        done = restore_backup(getattr(args, "data_dir", None),
+                              Path(args.restore_backup) if args.restore_backup else None)
+    except StoreError as error:
+        return _fail(error, out.as_json)
+    restored = (f"restored the backup {done.backup.name}; the next sync brings what the vendor "
+                "has since" if done.backup else "no intact backup: the workbench starts with an "
+                "empty store; sign in and sync to get your data back from the vendor")
+    out.emit({"moved_aside": [str(p) for p in done.moved_aside],
+              "backup": str(done.backup) if done.backup else None},
+             "\n".join([f"kept the damaged file as {p.name}" for p in done.moved_aside[:1]]
+                       + [restored]))
+    return EXIT_OK
 
 
 def _launch_ui(args: argparse.Namespace) -> int:

@@ -14,6 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from workbench.domain.spreadsheet import write_rows
+from workbench.domain.values import InvalidValue
 from workbench.store.schema import RECORD_TABLES, conflicts, outbox, sync_log
 
 # Tables exported besides the records: what was edited here and what happened to it.
@@ -21,7 +22,18 @@ HISTORY_TABLES = {"edit_history": outbox, "conflicts": conflicts, "sync_log": sy
 
 
 def export_all(conn: sa.Connection, folder: Path) -> dict[str, int]:
-    """Write <name>.json and <name>.csv for every table; returns row counts by name."""
+    """Write <name>.json and <name>.csv for every table; returns row counts by name.
+
+    InvalidValue("DIR") when the folder cannot take the files (full disk, no permission)."""
+    try:
+        return _export(conn, folder)
+    except OSError as error:
+        raise InvalidValue("DIR", f"cannot write the export to {folder} ({error.strerror}); "
+                                  "what was written there is incomplete — choose a folder on a "
+                                  "disk with free space that you may write to") from None
+
+
+def _export(conn: sa.Connection, folder: Path) -> dict[str, int]:
     folder.mkdir(parents=True, exist_ok=True)
     counts = {}
     for name, table in {**RECORD_TABLES, **HISTORY_TABLES}.items():

@@ -65,3 +65,14 @@ class SyncBusy(SyncError):
 
 class WrongPartner(SyncError):
     reason = "wrong_partner"
+
+
+class LocalStoreFailed(SyncError):
+    """This computer's store could not be written (disk full, damaged, read-only). Pages and
+    batches recorded before it stay; the next sync continues from there."""
+    reason = "local_store"
+
+    def __init__(self, message: str, reason: str | None = None) -> None:
+        super().__init__(message)
+        if reason:
+            self.reason = reason
