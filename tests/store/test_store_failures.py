@@ -10,8 +10,10 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from workbench.cli import main
+from workbench.domain.values import new_id
 from workbench.store import records
 from workbench.store.db import DB_FILE, StoreDamaged, backups, is_intact, open_store
 
@@ -89,7 +91,15 @@ def test_damage_found_while_working_is_reported_the_same_way(data_dir, capsys):
 
 
 def test_restore_backup_puts_back_the_copy_the_last_migration_took(data_dir, capsys):
-    fill_accounts(data_dir, 40, "Early", target="0001")  # an older workbench's store
+    old = open_store(data_dir, target="0001")  # a store an older workbench wrote
+    now = "2026-11-22T18:00:00.000000Z"
+    with old.transaction() as conn:
+        meta = sa.MetaData()
+        meta.reflect(conn, only=["accounts"])  # that revision's own columns
+        conn.execute(sa.insert(meta.tables["accounts"]), [
+            {"id": new_id(), "name": f"Early {i}", "created_at": now, "updated_at": now,
+             "version": 1, "deleted": False} for i in range(40)])
+    old.close()
     fill_accounts(data_dir, 300, "Later")  # opening migrates it, after a backup
     [backup] = backups(data_dir)
     assert is_intact(backup)

@@ -13,7 +13,7 @@ from tests.sync.helpers import Replica, assert_converged
 from workbench.cli import main as cli_main
 from workbench.server.schema import RECORD_TABLES as SERVER_TABLES
 from workbench.store import records
-from workbench.store.db import DB_FILE, is_intact, open_store
+from workbench.store.db import DB_FILE, backup, head_revision, is_intact, open_store
 from workbench.store.schema import RECORD_TABLES
 
 
@@ -99,12 +99,13 @@ def test_disk_full_after_a_push_resends_the_same_ops_and_applies_them_once(vendo
 def test_a_restored_backup_syncs_back_to_what_the_vendor_holds(vendor_server, partner, tmp_path):
     """README 'Recovering a damaged store': restore the migration's backup, sign in, sync."""
     folder = tmp_path / "ann"
-    old = open_store(folder, target="0001")  # a store from an older workbench
-    with old.transaction() as conn:
+    store = open_store(folder)
+    with store.transaction() as conn:
         for i in range(250):
             records.create(conn, "accounts", {"name": f"Early {i}", "notes": "summit lead; " * 20})
-    old.close()
-    ann = Replica(folder, vendor_server.url, partner.token_a)  # upgrades it, after a backup
+    backup(store.engine, store.path, head_revision())  # what each migration does first
+    store.close()
+    ann = Replica(folder, vendor_server.url, partner.token_a)
     ann.sync()  # the early accounts reach the server; the backup still has them unsent
     for i in range(50):
         ann.create("accounts", name=f"Later {i}")
