@@ -18,6 +18,7 @@ from typing import Any
 
 from workbench import __version__
 from workbench.domain import registration as registration_rules
+from workbench.domain.accounts import Twin
 from workbench.domain.matching import Match
 from workbench.domain.values import InvalidValue, parse_datetime
 from workbench.store import duplicates, records
@@ -32,6 +33,7 @@ class CommandError(Exception):
     def __init__(self, message: str, code: int = EXIT_INVALID) -> None:
         super().__init__(message)
         self.code = code
+        self.details: dict[str, Any] = {}  # more for --json (e.g. the likely twin)
 
 
 # --- output ------------------------------------------------------------------------------------
@@ -101,8 +103,25 @@ def _parse_sets(pairs: list[str]) -> dict[str, str]:
 def accounts_add(store: Store, args: argparse.Namespace, out: Output) -> None:
     values = {k: getattr(args, k) for k in ("name", "domain", "industry", "country", "region")}
     with store.transaction() as conn:
+        twin = None if args.allow_duplicate else duplicates.likely_twin(
+            conn, args.name, args.domain or "")
+        if twin:
+            raise _twin_error(twin)
         account = records.create(conn, "accounts", values)
     out.emit(public(account), f"created account {account['id']}  {account['name']}")
+
+
+def _twin_error(twin: Twin) -> CommandError:
+    """exit 2: this company is probably an account already (seed 003, edge case 4)."""
+    account = twin.account
+    error = CommandError(f"--name: probably already in the workbench as account "
+                         f"{short(account.id)} '{account.name}' ({twin.why()}); use it "
+                         f"(workbench accounts show {short(account.id)}), or add "
+                         "--allow-duplicate to create another account")
+    error.details = {"field": "name", "duplicate_of": {
+        "id": account.id, "name": account.name, "domain": account.domain,
+        "score": round(twin.score, 1), "reasons": list(twin.reasons)}}
+    return error
 
 
 def accounts_edit(store: Store, args: argparse.Namespace, out: Output) -> None:
@@ -140,20 +159,10 @@ def accounts_show(store: Store, args: argparse.Namespace, out: Output) -> None:
 def accounts_import(store: Store, args: argparse.Namespace, out: Output) -> None:
     with store.transaction() as conn:
         report = import_accounts(conn, Path(args.file), skip_invalid=args.skip_invalid,
-                                 dry_run=args.dry_run)
+                                 dry_run=args.dry_run, update_existing=args.update_existing)
         if args.dry_run:
             conn.rollback()
-
-    def text() -> str:
-        verb = "would import" if args.dry_run else "imported"
-        count = report.valid_rows if args.dry_run else len(report.created)
-        lines = [f"{verb} {count} account(s); columns: " +
-                 ", ".join(f"{h} → {f}" for h, f in report.columns.items())]
-        lines += [f"skipped {p}" for p in report.skipped]
-        lines += [f"note: the column '{h}' appears more than once; not imported"
-                  for h in report.duplicate_columns]
-        return "\n".join(lines)
-    out.emit(report.to_json(), text)
+    out.emit(report.to_json(), report.text)
 
 
 def contacts_add(store: Store, args: argparse.Namespace, out: Output) -> None:
@@ -409,6 +418,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--name", required=True)
     for option in ("domain", "industry", "country", "region"):
         p.add_argument(f"--{option}")
+    p.add_argument("--allow-duplicate", action="store_true",
+                   help="create it even if an account for this company seems to exist")
     p = command(accounts, "edit", accounts_edit, "change fields of an account")
     p.add_argument("id")
     p.add_argument("--set", action="append", required=True, metavar="FIELD=VALUE")
@@ -417,7 +428,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = command(accounts, "import", accounts_import, "import accounts from a CRM export (CSV)")
     p.add_argument("file")
     p.add_argument("--skip-invalid", action="store_true", help="import the good rows, report the bad")
-    p.add_argument("--dry-run", action="store_true", help="check the file, write nothing")
+    p.add_argument("--dry-run", action="store_true",
+                   help="check the file and show what would be created or updated; write nothing")
+    p.add_argument("--update-existing", action="store_true",
+                   help="update accounts the file already has (same CRM record id, else same "
+                        "company) with its non-empty values; without it they are skipped")
 
     contacts = group("contacts", "customer contacts")
     p = command(contacts, "add", contacts_add, "add a contact to an account")

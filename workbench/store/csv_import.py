@@ -2,7 +2,9 @@
 
 Headers are matched by meaning ("Company name", "Account Name", "Website", "Billing Country" …).
 Bad rows are reported by line number and reason; the import is all-or-nothing unless the caller
-asks to skip invalid rows.
+asks to skip invalid rows. A row that is an account already — same CRM record id, else the same
+company by domain and name (domain/accounts.py) — is skipped, or updated on request, never
+imported twice: re-importing the weekly CRM export leaves one account per company.
 """
 
 from __future__ import annotations
@@ -17,13 +19,15 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from workbench.domain.accounts import ExistingAccount, Twin, normalise_crm_record_id
 from workbench.domain.model import ACCOUNTS
 from workbench.domain.spreadsheet import restore_cell
 from workbench.domain.values import InvalidValue, coerce_fields
-from workbench.store import records
+from workbench.store import duplicates, records
 
-# Normalised header (lower-case, letters and digits only) -> account field.
-HEADER_SYNONYMS: dict[str, str] = {}
+# Normalised header (lower-case, letters and digits only) -> (account field, rank). When several
+# columns mean one field, the lower rank wins (an explicit "CRM record id" over a bare "Id").
+HEADER_SYNONYMS: dict[str, tuple[str, int]] = {}
 for _field, _names in {
     "name": ["name", "company", "company name", "account name", "account", "organization",
              "organisation", "organization name", "customer", "customer name", "business name"],
@@ -32,11 +36,15 @@ for _field, _names in {
     "industry": ["industry", "sector", "vertical"],
     "country": ["country", "country/region", "billing country", "country region",
                 "shipping country", "hq country"],
-    "region": ["region", "state/region", "billing state/province", "state", "territory"],
+    "region": ["region", "state/region", "billing state/province", "billing state", "state",
+               "shipping state", "territory"],
     "notes": ["notes", "description", "comments"],
+    # Salesforce data exports say "Id", its reports "Account ID"; HubSpot says "Record ID".
+    "crm_record_id": ["crm record id", "crm id", "record id", "account id", "company id", "id",
+                      "salesforce id", "hubspot id"],
 }.items():
-    for _name in _names:
-        HEADER_SYNONYMS[re.sub(r"[^a-z0-9]", "", _name)] = _field
+    for _rank, _name in enumerate(_names):
+        HEADER_SYNONYMS[re.sub(r"[^a-z0-9]", "", _name)] = (_field, _rank)
 
 
 class ImportFailed(ValueError):
@@ -47,22 +55,92 @@ class ImportFailed(ValueError):
 
 
 @dataclass
+class ExistingRow:
+    """A row of the file that is an account already: updated, unchanged, skipped or ambiguous."""
+    line: int
+    name: str
+    account_id: str
+    account_name: str
+    reasons: list[str]
+    action: str  # update | unchanged | skip | ambiguous
+    changes: dict[str, dict[str, Any]] = field(default_factory=dict)  # field -> {old, new}
+    also: list[str] = field(default_factory=list)  # ambiguous: the other accounts' ids
+    same_file_line: int | None = None  # the twin was created from this line of the file
+
+    def to_json(self) -> dict[str, Any]:
+        return {"line": self.line, "name": self.name, "account_id": self.account_id,
+                "account_name": self.account_name, "reasons": self.reasons,
+                "action": self.action, "changes": self.changes, "also": self.also,
+                "same_file_line": self.same_file_line}
+
+    def text(self, dry_run: bool) -> str:
+        which = (f"line {self.same_file_line} of this file" if self.same_file_line
+                 else f"account {self.account_id[:8]} '{self.account_name}'")
+        head = f"line {self.line}: '{self.name}' is {which} ({'; '.join(self.reasons)})"
+        fields = ", ".join(self.changes)
+        if self.action == "ambiguous":
+            others = ", ".join(i[:8] for i in self.also)
+            return (f"line {self.line}: '{self.name}' matches several accounts equally "
+                    f"({self.account_id[:8]}, {others}; {'; '.join(self.reasons)}): skipped — "
+                    "merge them, or give the row its CRM record id")
+        if self.action == "update":
+            return f"{head}: {'would update' if dry_run else 'updated'} {fields}"
+        if self.action == "unchanged":
+            return f"{head}: unchanged"
+        return f"{head}: skipped; --update-existing would update {fields}"
+
+
+@dataclass
 class ImportReport:
     created: list[str] = field(default_factory=list)  # new account ids
     valid_rows: int = 0
+    new_rows: int = 0  # rows that are (or, in a dry run, would be) new accounts
+    existing: list[ExistingRow] = field(default_factory=list)  # rows that are accounts already
+    similar: list[str] = field(default_factory=list)  # new, with their own CRM id, yet look alike
     skipped: list[str] = field(default_factory=list)  # "line 7: name: is required"
     columns: dict[str, str] = field(default_factory=dict)  # CSV header -> field
     ignored_columns: list[str] = field(default_factory=list)
     duplicate_columns: list[str] = field(default_factory=list)  # headers seen more than once
     encoding: str = ""
     dry_run: bool = False
+    update_existing: bool = False
+
+    def count(self, action: str) -> int:
+        return sum(1 for row in self.existing if row.action == action)
 
     def to_json(self) -> dict[str, Any]:
         return {"created": len(self.created), "ids": self.created, "valid_rows": self.valid_rows,
+                "new": self.new_rows, "updated": self.count("update"),
+                "unchanged": self.count("unchanged"), "skipped_existing": self.count("skip"),
+                "ambiguous": self.count("ambiguous"),
+                "existing": [row.to_json() for row in self.existing], "similar": self.similar,
                 "skipped": self.skipped,
                 "columns": self.columns, "ignored_columns": self.ignored_columns,
                 "duplicate_columns": self.duplicate_columns, "encoding": self.encoding,
-                "dry_run": self.dry_run}
+                "dry_run": self.dry_run, "update_existing": self.update_existing}
+
+    def text(self, limit: int = 20) -> str:
+        """What a rep reads after `workbench accounts import`: counts, then the rows in question."""
+        would = "would " if self.dry_run else ""
+        parts = [f"{'would import' if self.dry_run else 'imported'} {self.new_rows} new account(s)"]
+        if self.existing:
+            counts = [f"{self.count(a)} {label}" for a, label in (
+                ("update", "would be updated" if self.dry_run else "updated"),
+                ("unchanged", "unchanged"),
+                ("skip", "skipped (--update-existing updates them)"),
+                ("ambiguous", "ambiguous")) if self.count(a)]
+            parts.append(f"{len(self.existing)} already in the workbench: {', '.join(counts)}")
+        lines = ["; ".join(parts), "columns: " + ", ".join(f"{h} → {f}"
+                                                          for h, f in self.columns.items())]
+        shown = [row.text(self.dry_run) for row in self.existing if row.action != "unchanged"]
+        lines += [f"  {text}" for text in shown[:limit]]
+        if len(shown) > limit:
+            lines.append(f"  … and {len(shown) - limit} more (--json lists every row)")
+        lines += [f"  note: {text}" for text in self.similar[:limit]]
+        lines += [f"skipped {p}" for p in self.skipped]
+        lines += [f"note: the column '{h}' appears more than once; not imported"
+                  for h in self.duplicate_columns]
+        return "\n".join(lines)
 
 
 def _header_key(header: str) -> str:
@@ -72,15 +150,16 @@ def _header_key(header: str) -> str:
 @dataclass
 class ColumnMap:
     """Which columns feed which account field. Several columns may feed one field (HubSpot's
-    "Company Domain Name" and "Website URL"): the first non-empty one in file order wins."""
-    sources: dict[str, list[int]]  # field -> column positions
+    "Company Domain Name" and "Website URL"): the first non-empty one wins, by synonym rank,
+    then file order."""
+    sources: dict[str, list[int]]  # field -> column positions, in the order they are tried
     columns: dict[str, str]  # header -> field
     ignored: list[str]
     duplicates: list[str]  # headers that appear more than once, as written
 
 
 def map_headers(headers: list[str]) -> ColumnMap:
-    sources: dict[str, list[int]] = {}
+    ranked: dict[str, list[tuple[int, int]]] = {}  # field -> (rank, position)
     columns: dict[str, str] = {}
     ignored: list[str] = []
     seen: dict[str, str] = {}
@@ -90,12 +169,14 @@ def map_headers(headers: list[str]) -> ColumnMap:
         if key and key in seen:
             duplicates.append(header)
         seen.setdefault(key, header)
-        target = HEADER_SYNONYMS.get(key)
+        target, rank = HEADER_SYNONYMS.get(key, (None, 0))
         if target:
-            sources.setdefault(target, []).append(position)
+            ranked.setdefault(target, []).append((rank, position))
             columns.setdefault(header, target)
         elif header:
             ignored.append(header)
+    sources = {target: [position for _, position in sorted(found)]
+               for target, found in ranked.items()}
     return ColumnMap(sources, columns, ignored, duplicates)
 
 
@@ -186,15 +267,17 @@ def read_csv(path: Path) -> CsvTable:
 
 
 def import_accounts(conn: sa.Connection, path: Path, *, skip_invalid: bool = False,
-                    dry_run: bool = False) -> ImportReport:
-    """Create accounts from a CSV file. Raises ImportFailed (nothing written) on bad rows."""
+                    dry_run: bool = False, update_existing: bool = False) -> ImportReport:
+    """Create accounts from a CSV file; a row that is an account already (domain/accounts.py)
+    updates it with --update-existing, else is skipped. Raises ImportFailed (nothing written)
+    on bad rows."""
     table = read_csv(_existing(path))
     if not table.rows:
         raise InvalidValue("FILE", f"{path} has no data rows")
     mapping = map_headers(table.header)
-    report = ImportReport(dry_run=dry_run, columns=mapping.columns,
-                          ignored_columns=mapping.ignored, duplicate_columns=mapping.duplicates,
-                          encoding=table.encoding)
+    report = ImportReport(dry_run=dry_run, update_existing=update_existing,
+                          columns=mapping.columns, ignored_columns=mapping.ignored,
+                          duplicate_columns=mapping.duplicates, encoding=table.encoding)
     if "name" not in mapping.sources:
         raise InvalidValue("FILE", "no column with the company name (expected a header such as "
                                    "'Company name' or 'Account Name')")
@@ -203,8 +286,19 @@ def import_accounts(conn: sa.Connection, path: Path, *, skip_invalid: bool = Fal
         raise ImportFailed([f"line {table.header_line}: the column '{h}' appears more than once; "
                             "rename or delete the extra one so it is clear which to import"
                             for h in ambiguous])
+    valid, problems = _valid_rows(table, mapping)
+    if problems and not skip_invalid:
+        raise ImportFailed(problems)
+    report.skipped = problems
+    report.valid_rows = len(valid)
+    _Importer(conn, report).run(valid)
+    return report
+
+
+def _valid_rows(table: CsvTable, mapping: ColumnMap
+                ) -> tuple[list[tuple[int, dict[str, Any]]], list[str]]:
     problems: list[str] = []
-    valid: list[dict[str, Any]] = []
+    valid: list[tuple[int, dict[str, Any]]] = []
     width = len(table.header)
     for line, cells in table.rows:
         if any(cells[width:]):
@@ -221,14 +315,91 @@ def import_accounts(conn: sa.Connection, path: Path, *, skip_invalid: bool = Fal
         except InvalidValue as error:
             problems.append(f"line {line}: {error}")
             continue
-        valid.append(account)
-    if problems and not skip_invalid:
-        raise ImportFailed(problems)
-    report.skipped = problems
-    report.valid_rows = len(valid)
-    if not dry_run:
-        report.created = [records.create(conn, "accounts", values)["id"] for values in valid]
-    return report
+        account["crm_record_id"] = normalise_crm_record_id(account.get("crm_record_id")) or None
+        valid.append((line, account))
+    return valid, problems
+
+
+class _Importer:
+    """Creates, updates or skips each valid row, matching it against the accounts so far —
+    those of the store and those this file created (so the file cannot make twins either)."""
+
+    def __init__(self, conn: sa.Connection, report: ImportReport) -> None:
+        self.conn = conn
+        self.report = report
+        self.matcher = duplicates.account_matcher(conn)
+        self.from_line: dict[str, int] = {}  # account id -> the line that created it
+        self.planned: dict[str, dict[str, Any]] = {}  # dry run: "line:N" -> its values
+
+    def run(self, rows: list[tuple[int, dict[str, Any]]]) -> None:
+        for line, values in rows:
+            twin = self.matcher.twin(values["name"], values.get("domain") or "",
+                                     values.get("crm_record_id"))
+            if twin is None:
+                self._note_similar(line, values)
+                self._create(line, values)
+            else:
+                self._existing(line, values, twin)
+
+    def _note_similar(self, line: int, values: dict[str, Any]) -> None:
+        """A row with its own CRM id is a new account even if it looks like another one — the
+        CRM holds two records — but the rep should hear about it."""
+        if not values.get("crm_record_id"):
+            return
+        lookalike = self.matcher.twin(values["name"], values.get("domain") or "")
+        if lookalike is not None:
+            where = self.from_line.get(lookalike.account.id)
+            which = (f"line {where} of this file" if where
+                     else f"account {lookalike.account.id[:8]} '{lookalike.account.name}'")
+            self.report.similar.append(
+                f"line {line}: '{values['name']}' is a new account (its own CRM record id) but "
+                f"looks like {which} ({lookalike.why()}); two records in the CRM?")
+
+    def _create(self, line: int, values: dict[str, Any]) -> None:
+        self.report.new_rows += 1
+        if self.report.dry_run:
+            account_id = f"line:{line}"
+            self.planned[account_id] = {**values, "id": account_id}
+        else:
+            account_id = records.create(self.conn, "accounts", values)["id"]
+            self.report.created.append(account_id)
+        self.from_line[account_id] = line
+        self._index(account_id, values)
+
+    def _existing(self, line: int, values: dict[str, Any], twin: Twin) -> None:
+        current = self.planned.get(twin.account.id) or records.get(self.conn, "accounts",
+                                                                   twin.account.id)
+        # Non-empty cells update; the name only when the record id said which account it is —
+        # a name that matched after normalising ("ACME Corp." ~ "Acme Corporation") is the
+        # same name, not a rename.
+        by_id = twin.reasons[0].startswith(("same CRM record id", "same workbench record id"))
+        changes = {name: {"old": current.get(name), "new": new} for name, new in values.items()
+                   if new not in (None, "") and current.get(name) != new
+                   and (by_id or name != "name")
+                   and not (name == "crm_record_id" and new == current["id"])}
+        if twin.ambiguous:
+            action = "ambiguous"
+        elif not changes:
+            action = "unchanged"
+        else:
+            action = "update" if self.report.update_existing else "skip"
+        self.report.existing.append(ExistingRow(
+            line=line, name=values["name"], account_id=twin.account.id,
+            account_name=twin.account.name, reasons=list(twin.reasons), action=action,
+            changes=changes, also=[a.id for a in twin.also],
+            same_file_line=self.from_line.get(twin.account.id)))
+        if action != "update":
+            return
+        new_values = {name: change["new"] for name, change in changes.items()}
+        if twin.account.id in self.planned:
+            self.planned[twin.account.id].update(new_values)
+        elif not self.report.dry_run:
+            records.update(self.conn, "accounts", twin.account.id, new_values)
+        self._index(twin.account.id, {**current, **new_values})
+
+    def _index(self, account_id: str, values: dict[str, Any]) -> None:
+        self.matcher.add(ExistingAccount(account_id, values["name"], values.get("domain") or "",
+                                         values.get("crm_record_id") or ""))
 
 
 def _existing(path: Path) -> Path:
