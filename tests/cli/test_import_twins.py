@@ -131,7 +131,7 @@ def test_rows_of_one_file_do_not_make_twins_of_each_other(cli, tmp_path):
     report = cli("accounts", "import", write(tmp_path, rows))
     assert report["created"] == 2
     [row] = report["existing"]
-    assert row["line"] == 3 and row["same_file_line"] == 2 and row["action"] == "skip"
+    assert row["line"] == 3 and row["same_file_line"] == 2 and row["action"] == "repeat"
     dry = cli("accounts", "import", write(tmp_path, rows, "again.csv"), "--dry-run")
     assert dry["new"] == 0 and len(accounts(cli)) == 2
 

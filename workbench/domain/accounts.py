@@ -22,7 +22,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from workbench.domain.matching import Candidate, DuplicateIndex
+from workbench.domain.matching import Candidate, DuplicateIndex, Match
 
 _SALESFORCE_15 = re.compile(r"[A-Za-z0-9]{15}")
 _SALESFORCE_18 = re.compile(r"[A-Za-z0-9]{18}")
@@ -73,6 +73,7 @@ class Twin:
     score: float  # 0-100, as the duplicate matcher scores
     reasons: tuple[str, ...]
     also: tuple[ExistingAccount, ...] = field(default=())  # as good a match: ambiguous
+    by_record_id: bool = False  # the CRM (or workbench) record id said so, not the names
 
     @property
     def ambiguous(self) -> bool:
@@ -89,7 +90,9 @@ class AccountMatcher:
     def __init__(self, accounts: Iterable[ExistingAccount] = ()) -> None:
         self._accounts: dict[str, ExistingAccount] = {}
         self._by_crm_id: dict[str, list[str]] = {}
-        self._index = DuplicateIndex()
+        self._index: DuplicateIndex | None = None  # built at the first search by name: a
+        # re-import whose rows all carry known CRM ids never needs it
+        self._last: tuple[tuple[str, str], list[Match]] | None = None  # the last fuzzy search
         for account in accounts:
             self.add(account)
 
@@ -97,14 +100,15 @@ class AccountMatcher:
         """Index an account; one with the id of an indexed account replaces it (an update)."""
         crm_id = normalise_crm_record_id(account.crm_record_id)
         account = ExistingAccount(account.id, account.name, account.domain, crm_id)
+        self._last = None
         previous = self._accounts.get(account.id)
         if previous is not None and previous.crm_record_id:
             self._by_crm_id[previous.crm_record_id].remove(account.id)
         self._accounts[account.id] = account
         if crm_id:
             self._by_crm_id.setdefault(crm_id, []).append(account.id)
-        self._index.add(Candidate(id=account.id, name=account.name, domain=account.domain,
-                                  kind="account"))
+        if self._index is not None:
+            self._index.add(_candidate(account))
 
     def twin(self, name: str, domain: str = "", crm_record_id: str | None = None, *,
              exclude_ids: frozenset[str] = frozenset()) -> Twin | None:
@@ -112,13 +116,14 @@ class AccountMatcher:
         crm_id = normalise_crm_record_id(crm_record_id)
         if crm_id:
             if crm_id in self._accounts and crm_id not in exclude_ids:  # a workbench id itself
-                return Twin(self._accounts[crm_id], 100.0, ("same workbench record id",))
+                return Twin(self._accounts[crm_id], 100.0, ("same workbench record id",),
+                            by_record_id=True)
             same = [self._accounts[i] for i in self._by_crm_id.get(crm_id, ())
                     if i not in exclude_ids]
             if same:
-                return Twin(same[0], 100.0, (f"same CRM record id {crm_id}",), tuple(same[1:]))
-        matches = [m for m in self._index.find(name, domain, limit=None)
-                   if m.candidate.id not in exclude_ids
+                return Twin(same[0], 100.0, (f"same CRM record id {crm_id}",), tuple(same[1:]),
+                            by_record_id=True)
+        matches = [m for m in self._find(name, domain) if m.candidate.id not in exclude_ids
                    and self._may_be_same_record(m.candidate.id, crm_id)]
         if not matches:
             return None
@@ -127,6 +132,19 @@ class AccountMatcher:
                      if m.score >= best.score and len(m.reasons) >= len(best.reasons))
         return Twin(self._accounts[best.candidate.id], best.score, best.reasons, tied)
 
+    def _find(self, name: str, domain: str) -> list[Match]:
+        # An import asks twice about a row with an unknown CRM id (its twin, then whether it
+        # looks like one); the fuzzy search is the expensive part, so it runs once.
+        if self._index is None:
+            self._index = DuplicateIndex(_candidate(a) for a in self._accounts.values())
+        if self._last is None or self._last[0] != (name, domain):
+            self._last = ((name, domain), self._index.find(name, domain, limit=None))
+        return self._last[1]
+
     def _may_be_same_record(self, account_id: str, crm_id: str) -> bool:
         theirs = self._accounts[account_id].crm_record_id
         return not (crm_id and theirs and theirs != crm_id)
+
+
+def _candidate(account: ExistingAccount) -> Candidate:
+    return Candidate(id=account.id, name=account.name, domain=account.domain, kind="account")

@@ -62,10 +62,10 @@ class ExistingRow:
     account_id: str
     account_name: str
     reasons: list[str]
-    action: str  # update | unchanged | skip | ambiguous
+    action: str  # update | unchanged | skip | ambiguous | repeat (an earlier line is it)
     changes: dict[str, dict[str, Any]] = field(default_factory=dict)  # field -> {old, new}
     also: list[str] = field(default_factory=list)  # ambiguous: the other accounts' ids
-    same_file_line: int | None = None  # the twin was created from this line of the file
+    same_file_line: int | None = None  # repeat: the earlier line of this file that is it
 
     def to_json(self) -> dict[str, Any]:
         return {"line": self.line, "name": self.name, "account_id": self.account_id,
@@ -83,6 +83,8 @@ class ExistingRow:
             return (f"line {self.line}: '{self.name}' matches several accounts equally "
                     f"({self.account_id[:8]}, {others}; {'; '.join(self.reasons)}): skipped — "
                     "merge them, or give the row its CRM record id")
+        if self.action == "repeat":
+            return f"{head}: skipped, the file has this company twice"
         if self.action == "update":
             return f"{head}: {'would update' if dry_run else 'updated'} {fields}"
         if self.action == "unchanged":
@@ -112,7 +114,7 @@ class ImportReport:
         return {"created": len(self.created), "ids": self.created, "valid_rows": self.valid_rows,
                 "new": self.new_rows, "updated": self.count("update"),
                 "unchanged": self.count("unchanged"), "skipped_existing": self.count("skip"),
-                "ambiguous": self.count("ambiguous"),
+                "ambiguous": self.count("ambiguous"), "repeated": self.count("repeat"),
                 "existing": [row.to_json() for row in self.existing], "similar": self.similar,
                 "skipped": self.skipped,
                 "columns": self.columns, "ignored_columns": self.ignored_columns,
@@ -121,14 +123,14 @@ class ImportReport:
 
     def text(self, limit: int = 20) -> str:
         """What a rep reads after `workbench accounts import`: counts, then the rows in question."""
-        would = "would " if self.dry_run else ""
         parts = [f"{'would import' if self.dry_run else 'imported'} {self.new_rows} new account(s)"]
         if self.existing:
             counts = [f"{self.count(a)} {label}" for a, label in (
                 ("update", "would be updated" if self.dry_run else "updated"),
                 ("unchanged", "unchanged"),
                 ("skip", "skipped (--update-existing updates them)"),
-                ("ambiguous", "ambiguous")) if self.count(a)]
+                ("ambiguous", "ambiguous"), ("repeat", "repeated in the file"))
+                if self.count(a)]
             parts.append(f"{len(self.existing)} already in the workbench: {', '.join(counts)}")
         lines = ["; ".join(parts), "columns: " + ", ".join(f"{h} → {f}"
                                                           for h, f in self.columns.items())]
@@ -327,17 +329,26 @@ class _Importer:
     def __init__(self, conn: sa.Connection, report: ImportReport) -> None:
         self.conn = conn
         self.report = report
-        self.matcher = duplicates.account_matcher(conn)
-        self.from_line: dict[str, int] = {}  # account id -> the line that created it
-        self.planned: dict[str, dict[str, Any]] = {}  # dry run: "line:N" -> its values
+        self.accounts = duplicates.live_accounts(conn)  # id -> record, kept current below
+        self.matcher = duplicates.account_matcher(conn, self.accounts)
+        self.claimed: dict[str, int] = {}  # account id -> the line of this file that is it
 
     def run(self, rows: list[tuple[int, dict[str, Any]]]) -> None:
         for line, values in rows:
-            twin = self.matcher.twin(values["name"], values.get("domain") or "",
-                                     values.get("crm_record_id"))
+            name, domain, crm_id = values["name"], values.get("domain") or "", \
+                values.get("crm_record_id")
+            twin = self.matcher.twin(name, domain, crm_id)
+            if twin is not None and twin.account.id in self.claimed and crm_id \
+                    and not twin.by_record_id:
+                # Its own CRM record that only looks like an account an earlier row of this
+                # file already is: look past the accounts this file has claimed.
+                twin = self.matcher.twin(name, domain, crm_id,
+                                         exclude_ids=frozenset(self.claimed))
             if twin is None:
                 self._note_similar(line, values)
                 self._create(line, values)
+            elif twin.account.id in self.claimed:
+                self._repeated(line, values, twin)
             else:
                 self._existing(line, values, twin)
 
@@ -348,7 +359,7 @@ class _Importer:
             return
         lookalike = self.matcher.twin(values["name"], values.get("domain") or "")
         if lookalike is not None:
-            where = self.from_line.get(lookalike.account.id)
+            where = self.claimed.get(lookalike.account.id)
             which = (f"line {where} of this file" if where
                      else f"account {lookalike.account.id[:8]} '{lookalike.account.name}'")
             self.report.similar.append(
@@ -359,20 +370,23 @@ class _Importer:
         self.report.new_rows += 1
         if self.report.dry_run:
             account_id = f"line:{line}"
-            self.planned[account_id] = {**values, "id": account_id}
+            self.accounts[account_id] = {**values, "id": account_id}
         else:
-            account_id = records.create(self.conn, "accounts", values)["id"]
+            created = records.create(self.conn, "accounts", values)
+            account_id = created["id"]
+            self.accounts[account_id] = created
             self.report.created.append(account_id)
-        self.from_line[account_id] = line
+        self.claimed[account_id] = line
         self._index(account_id, values)
 
     def _existing(self, line: int, values: dict[str, Any], twin: Twin) -> None:
-        current = self.planned.get(twin.account.id) or records.get(self.conn, "accounts",
-                                                                   twin.account.id)
-        # Non-empty cells update; the name only when the record id said which account it is —
+        current = self.accounts[twin.account.id]
+        # Non-empty cells update; the name only when the record id says which account it is —
         # a name that matched after normalising ("ACME Corp." ~ "Acme Corporation") is the
         # same name, not a rename.
-        by_id = twin.reasons[0].startswith(("same CRM record id", "same workbench record id"))
+        # Once a row's CRM id is linked to the account, it is that record: its name is the CRM's.
+        by_id = twin.by_record_id or bool(values.get("crm_record_id")
+                                          and not current.get("crm_record_id"))
         changes = {name: {"old": current.get(name), "new": new} for name, new in values.items()
                    if new not in (None, "") and current.get(name) != new
                    and (by_id or name != "name")
@@ -386,16 +400,24 @@ class _Importer:
         self.report.existing.append(ExistingRow(
             line=line, name=values["name"], account_id=twin.account.id,
             account_name=twin.account.name, reasons=list(twin.reasons), action=action,
-            changes=changes, also=[a.id for a in twin.also],
-            same_file_line=self.from_line.get(twin.account.id)))
+            changes=changes, also=[a.id for a in twin.also]))
+        if action == "ambiguous":
+            return
+        self.claimed[twin.account.id] = line
         if action != "update":
             return
         new_values = {name: change["new"] for name, change in changes.items()}
-        if twin.account.id in self.planned:
-            self.planned[twin.account.id].update(new_values)
-        elif not self.report.dry_run:
+        if not self.report.dry_run:
             records.update(self.conn, "accounts", twin.account.id, new_values)
-        self._index(twin.account.id, {**current, **new_values})
+        current.update(new_values)
+        self._index(twin.account.id, current)
+
+    def _repeated(self, line: int, values: dict[str, Any], twin: Twin) -> None:
+        """The file has this company twice: the first row counts, this one changes nothing."""
+        self.report.existing.append(ExistingRow(
+            line=line, name=values["name"], account_id=twin.account.id,
+            account_name=twin.account.name, reasons=list(twin.reasons), action="repeat",
+            same_file_line=self.claimed[twin.account.id]))
 
     def _index(self, account_id: str, values: dict[str, Any]) -> None:
         self.matcher.add(ExistingAccount(account_id, values["name"], values.get("domain") or "",

@@ -8,6 +8,8 @@ The vendor runs the same matcher against every partner when the registration arr
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 
 from workbench.domain.accounts import AccountMatcher, ExistingAccount, Twin
@@ -49,14 +51,19 @@ def check(index: DuplicateIndex, name: str, domain: str = "", *,
 
 # --- accounts: is this company already one? (domain/accounts.py) --------------------------------
 
-def account_matcher(conn: sa.Connection) -> AccountMatcher:
-    """Every live account of the store, for many `twin` questions (an import)."""
+def live_accounts(conn: sa.Connection) -> dict[str, dict[str, Any]]:
+    """Every account not deleted, by id (an import compares each row with its account)."""
     accounts = RECORD_TABLES["accounts"]
-    rows = conn.execute(sa.select(accounts.c.id, accounts.c.name, accounts.c.domain,
-                                  accounts.c.crm_record_id)
-                        .where(accounts.c.deleted.is_(False))).all()
-    return AccountMatcher(ExistingAccount(r.id, r.name or "", r.domain or "", r.crm_record_id or "")
-                          for r in rows)
+    rows = conn.execute(sa.select(accounts).where(accounts.c.deleted.is_(False))).mappings()
+    return {row["id"]: dict(row) for row in rows}
+
+
+def account_matcher(conn: sa.Connection,
+                    accounts: dict[str, dict[str, Any]] | None = None) -> AccountMatcher:
+    """Every live account of the store (or those given), for many `twin` questions."""
+    rows = live_accounts(conn) if accounts is None else accounts
+    return AccountMatcher(ExistingAccount(r["id"], r["name"] or "", r["domain"] or "",
+                                          r["crm_record_id"] or "") for r in rows.values())
 
 
 def likely_twin(conn: sa.Connection, name: str, domain: str = "", crm_record_id: str | None = None,
