@@ -10,7 +10,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # locale of the machine running the tests (subprocesses inherit it).
 os.environ.setdefault("WORKBENCH_LOCALE", "en_US")
 
-pytest_plugins = ["tests.server_fixtures"]
+pytest_plugins = ["tests.server_fixtures", "tests.disk_fixtures"]
 
 
 @pytest.fixture(autouse=True)

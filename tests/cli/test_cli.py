@@ -162,7 +162,7 @@ def test_export_writes_every_record_and_the_edit_history(cli, tmp_path):
     contacts = json.loads((tmp_path / "out" / "contacts.json").read_text(encoding="utf-8"))
     assert sorted(c["name"] for c in contacts) == ["Person 0", "Person 1", "Person 2"]
     csv_lines = (tmp_path / "out" / "edit_history.csv").read_text(encoding="utf-8-sig").splitlines()
-    assert csv_lines[0].startswith("seq,op_id,entity") and len(csv_lines) == 6
+    assert csv_lines[0].startswith('"seq","op_id","entity"') and len(csv_lines) == 6
 
 
 def test_work_survives_a_process_restart(data_dir, tmp_path):

@@ -81,3 +81,28 @@ def test_changes_say_what_they_touch():
     synced = Changes.after_sync(pushed=0, pulled=3)
     assert synced.touches(["opportunities"]) and synced.ids("accounts") is None
     assert not Changes.after_sync(pushed=0, pulled=0).touches(["accounts"])
+
+
+def test_new_account_asks_before_creating_a_likely_twin(qtbot, window, store):
+    """Issue 13 class 10 (seed 003, edge case 4): "ZEPHYRINE ANALYTICS Corp." at https://www.acme.example/ next
+    to "Zephyrine Analytics Corporation" at acme.example is the same company — the form says so and creates a
+    second account only when the rep says "Create anyway"."""
+    with store.transaction() as conn:
+        existing = records.create(conn, "accounts", {"name": "Zephyrine Analytics Corporation",
+                                                     "domain": "zephyrine.example"})
+    page = window.show_page("accounts")
+    dialog = page.new_account()
+    type_into(qtbot, dialog.inputs["name"], "ZEPHYRINE ANALYTICS Corp.")
+    type_into(qtbot, dialog.inputs["domain"], "https://www.zephyrine.example/")
+    click(qtbot, dialog.save_button)
+    qtbot.waitUntil(lambda: dialog.save_button.text() == "Create anyway")
+    assert dialog.isVisible() and "probably Zephyrine Analytics Corporation (zephyrine.example)" in dialog.error.text()
+    with store.reading() as conn:
+        assert [a["id"] for a in records.list_records(conn, "accounts")
+                if "zephyrine" in a["name"].lower()] == [existing["id"]]  # nothing written yet
+    click(qtbot, dialog.save_button)
+    qtbot.waitUntil(lambda: closed(dialog))
+    wait_idle(qtbot, window)
+    with store.reading() as conn:
+        assert len([a for a in records.list_records(conn, "accounts")
+                    if "zephyrine" in a["name"].lower()]) == 2

@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from workbench.cli.args import action, actions
+from workbench.cli.errors import CommandError
 from workbench.cli.output import Output, parse_sets, public, short, table_text
 from workbench.services import accounts
 from workbench.store import records
@@ -18,6 +19,8 @@ def register(name: str, parser: argparse.ArgumentParser, common: argparse.Argume
     p.add_argument("--name", required=True)
     for option in ("domain", "industry", "country", "region"):
         p.add_argument(f"--{option}")
+    p.add_argument("--allow-duplicate", action="store_true",
+                   help="create it even if an account for this company seems to exist")
     p = action(commands, "edit", edit, "change fields of an account", common)
     p.add_argument("id")
     p.add_argument("--set", action="append", required=True, metavar="FIELD=VALUE")
@@ -27,12 +30,22 @@ def register(name: str, parser: argparse.ArgumentParser, common: argparse.Argume
     p = action(commands, "import", import_file, "import accounts from a CRM export (CSV)", common)
     p.add_argument("file")
     p.add_argument("--skip-invalid", action="store_true", help="import the good rows, report the bad")
-    p.add_argument("--dry-run", action="store_true", help="check the file, write nothing")
+    p.add_argument("--dry-run", action="store_true",
+                   help="check the file and show what would be created or updated; write nothing")
+    p.add_argument("--update-existing", action="store_true",
+                   help="update accounts the file already has (same CRM record id, else same "
+                        "company) with its non-empty values; without it they are skipped")
 
 
 def add(store: Store, args: argparse.Namespace, out: Output) -> None:
     values = {k: getattr(args, k) for k in ("name", "domain", "industry", "country", "region")}
-    account = accounts.add_account(store, values).result
+    try:
+        account = accounts.add_account(store, values, allow_duplicate=args.allow_duplicate).result
+    except accounts.LikelyDuplicate as twin:
+        existing = short(twin.twin.account.id)
+        raise CommandError(f"{twin}; use it (workbench accounts show {existing}), or add "
+                           "--allow-duplicate to create another account",
+                           details={"field": "name", **twin.details}) from None
     out.emit(public(account), f"created account {account['id']}  {account['name']}")
 
 
@@ -68,13 +81,6 @@ def show(store: Store, args: argparse.Namespace, out: Output) -> None:
 
 def import_file(store: Store, args: argparse.Namespace, out: Output) -> None:
     report = accounts.import_accounts(store, Path(args.file), skip_invalid=args.skip_invalid,
-                                      dry_run=args.dry_run).result
-
-    def text() -> str:
-        verb = "would import" if args.dry_run else "imported"
-        count = report.valid_rows if args.dry_run else len(report.created)
-        lines = [f"{verb} {count} account(s); columns: " +
-                 ", ".join(f"{h} → {f}" for h, f in report.columns.items())]
-        lines += [f"skipped {p}" for p in report.skipped]
-        return "\n".join(lines)
-    out.emit(report.to_json(), text)
+                                      dry_run=args.dry_run,
+                                      update_existing=args.update_existing).result
+    out.emit(report.to_json(), report.text)

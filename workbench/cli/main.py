@@ -75,6 +75,9 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
                                                  "accounts, leads and cases — offline.")
     parser.add_argument("--version", action=_Version, nargs=0, help="print the version and exit")
     parser.add_argument("--demo", action="store_true", help="open the workbench with a demo vendor")
+    parser.add_argument("--restore-backup", nargs="?", const="", metavar="FILE",
+                        help="replace a damaged store by its latest intact backup (or FILE); the "
+                             "damaged file is kept beside it")
     parser.add_argument("--self-test", action="store_true",
                         help="check this installation offscreen and offline (fresh store in a "
                              "temporary folder, registration, scorecard PDF, window), then exit")
@@ -92,6 +95,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser(_command_in(argv))
     args = parser.parse_args(argv)
     as_json = getattr(args, "json", False)
+    try:
+        _refuse_undecodable(args)
+        if getattr(args, "handler", None) is None and args.restore_backup is not None:
+            from workbench.cli.output import Output
+            from workbench.cli.recovery import restore
+            restore(args, Output(as_json))
+            return EXIT_OK
+    except Exception as error:
+        code = exit_code_of(error)
+        if code is None:
+            raise
+        return fail(error, code, as_json)
     handler = getattr(args, "handler", None)
     if handler is None:
         if args.self_test:
@@ -118,6 +133,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         return fail(error, code, as_json)
 
 
+# Arguments that name files: any bytes the operating system allows are fine there.
+_PATH_ARGUMENTS = frozenset({"data_dir", "file", "dir", "pdf", "restore_backup"})
+_POSITIONAL = frozenset({"id", "text", "file", "dir"})
+
+
+def _refuse_undecodable(args: argparse.Namespace) -> None:
+    """Text typed in a terminal that is not set to UTF-8 arrives as bytes Python cannot store;
+    say which argument instead of failing deep inside the database."""
+    from workbench.cli.errors import CommandError
+    from workbench.cli.output import printable
+    for name, value in vars(args).items():
+        for item in value if isinstance(value, list) else [value]:
+            if name in _PATH_ARGUMENTS or not isinstance(item, str):
+                continue
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                option = name.upper() if name in _POSITIONAL else f"--{name.replace('_', '-')}"
+                raise CommandError(f"{option}: '{printable(item)}' is not UTF-8 text (the "
+                                   "terminal sent another encoding); set the terminal to UTF-8 "
+                                   "and type it again") from None
+
+
 def fail(error: BaseException, code: int, as_json: bool) -> int:
     """Say what went wrong — the field by its label, the problem — and return the exit code."""
     body: dict[str, Any] = {"message": str(error)}
@@ -128,11 +166,12 @@ def fail(error: BaseException, code: int, as_json: bool) -> int:
     if problems is not None:
         body["problems"] = problems
     body.update(getattr(error, "details", None) or {})  # e.g. a sync's reason and partial summary
+    from workbench.cli.output import printable
     if as_json:
         import json
-        print(json.dumps({"error": body}, ensure_ascii=False, indent=2))
+        print(printable(json.dumps({"error": body}, ensure_ascii=False, indent=2), in_json=True))
     else:
-        print(f"error: {error}", file=sys.stderr)
+        print(printable(f"error: {error}"), file=sys.stderr)
         for problem in (problems or [])[5:]:
-            print(f"  {problem}", file=sys.stderr)
+            print(printable(f"  {problem}"), file=sys.stderr)
     return code

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -61,12 +62,27 @@ def parse_sets(pairs: list[str]) -> dict[str, str]:
     return changes
 
 
+_UNDECODED = re.compile("[\ud800-\udfff]")  # bytes of a file name or argument that were not UTF-8
+
+
+def printable(text: str, *, in_json: bool = False) -> str:
+    """Text safe to print on any terminal: bytes that were not UTF-8 (a file name, an argument)
+    are shown as \\xNN instead of crashing the print (escaped once more inside JSON strings)."""
+    slash = "\\\\" if in_json else "\\"
+
+    def shown(match: re.Match[str]) -> str:
+        code = ord(match.group())
+        return f"{slash}x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"{slash}u{code:04x}"
+    return _UNDECODED.sub(shown, text)
+
+
 class Output:
     def __init__(self, as_json: bool) -> None:
         self.as_json = as_json
 
     def emit(self, document: Any, text: str | Callable[[], str]) -> None:
         if self.as_json:
-            print(json.dumps(document, ensure_ascii=False, indent=2, default=str))
+            print(printable(json.dumps(document, ensure_ascii=False, indent=2, default=str),
+                            in_json=True))
         else:
-            print(text() if callable(text) else text)
+            print(printable(text() if callable(text) else text))

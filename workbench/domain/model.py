@@ -195,6 +195,9 @@ ACCOUNTS = _entity(
     Field("country", T, P, max_length=100),
     Field("region", T, P, max_length=100),
     Field("notes", T, P, max_length=10000),
+    # The account's id in the partner's CRM (Salesforce Id, HubSpot Record ID), kept from an
+    # import so that importing the next export updates the account instead of adding a twin.
+    Field("crm_record_id", T, P, max_length=100, label="CRM record"),
     label="Account",
 )
 

@@ -17,7 +17,7 @@ from typing import Any, TextIO
 
 import sqlalchemy as sa
 
-from workbench.domain.spreadsheet import write_csv
+from workbench.domain.spreadsheet import write_rows
 from workbench.server.schema import audit_log
 
 _actor: ContextVar[str] = ContextVar("workbench_vendor_actor", default="system")
@@ -135,6 +135,6 @@ CSV_HEADER: Sequence[str] = ("at", "actor", "action", "entity", "record_id", "pa
 def export_csv(conn: sa.Connection, where: AuditFilter, handle: TextIO) -> int:
     """Every matching entry as CSV (cells made safe for spreadsheets); returns the count."""
     rows, _ = entries(conn, where, limit=None)
-    return write_csv(handle, CSV_HEADER, (
+    return write_rows(handle, CSV_HEADER, (
         (r["at"], r["actor"], r["action"], r["entity"], r["record_id"], r["partner_id"],
          r["summary"], r["before_json"] or "", r["after_json"] or "") for r in rows))

@@ -30,12 +30,19 @@ from typing import Any
 import sqlalchemy as sa
 
 from workbench.domain.values import now_text
-from workbench.store.db import Store
+from workbench.store.db import Store, StoreError, StoreFull
 from workbench.store.records import get_state, pending_count, set_state
 from workbench.store.schema import conflicts, sync_log
 from workbench.sync import apply, outbox
 from workbench.sync.client import SyncClient, parse_changes
-from workbench.sync.errors import BatchInFlight, Cancelled, ServerFailed, SyncBusy, SyncError
+from workbench.sync.errors import (
+    BatchInFlight,
+    Cancelled,
+    LocalStoreFailed,
+    ServerFailed,
+    SyncBusy,
+    SyncError,
+)
 from workbench.sync.protocol import MAX_OPS_PER_PUSH, MAX_PULL_LIMIT, Operation, OpResult
 
 log = logging.getLogger(__name__)
@@ -94,10 +101,14 @@ def sync(store: Store, client: SyncClient, *, progress: ProgressCallback | None 
     started = time.perf_counter()
     summary = SyncSummary()
     with sync_lock(store.data_dir):
-        log_id = _start_log(store)
+        log_id = None
         try:
-            _push_all(store, client, summary, progress, cancel, batch_size)
-            _pull_all(store, client, summary, progress, cancel, page_size)
+            try:
+                log_id = _start_log(store)
+                _push_all(store, client, summary, progress, cancel, batch_size)
+                _pull_all(store, client, summary, progress, cancel, page_size)
+            except StoreError as error:  # this computer's disk, not the server or the network
+                raise _local_failure(error) from error
             summary.outcome = "ok"
         except SyncError as error:
             summary.outcome = "cancelled" if isinstance(error, Cancelled) else "failed"
@@ -113,6 +124,12 @@ def sync(store: Store, client: SyncClient, *, progress: ProgressCallback | None 
             summary.duration = time.perf_counter() - started
             _finish_log(store, log_id, summary)
     return summary
+
+
+def _local_failure(error: StoreError) -> LocalStoreFailed:
+    reason = "disk_full" if isinstance(error, StoreFull) else None
+    return LocalStoreFailed(f"sync could not finish: {error}. What was sent and received before "
+                            "is kept; the next sync continues from there", reason)
 
 
 def _check(cancel: CancelCheck | None) -> None:
@@ -290,7 +307,16 @@ def _start_log(store: Store) -> int:
         return int(key[0])
 
 
-def _finish_log(store: Store, log_id: int, summary: SyncSummary) -> None:
+def _finish_log(store: Store, log_id: int | None, summary: SyncSummary) -> None:
+    if log_id is None:
+        return
+    try:
+        _write_finish(store, log_id, summary)
+    except StoreError as error:  # e.g. still no space: the answer, not the log, matters now
+        log.warning("could not record the end of the sync: %s", error)
+
+
+def _write_finish(store: Store, log_id: int, summary: SyncSummary) -> None:
     now = now_text()
     with store.transaction() as conn:
         summary.open_conflicts = conn.execute(sa.select(sa.func.count()).select_from(conflicts)

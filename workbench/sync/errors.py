@@ -79,3 +79,14 @@ class BatchInFlight(SyncError):
     """Changes sent as one user await the server's answer; another user cannot take them over
     (the server keeps answers per user, so a resend under another user could apply them twice)."""
     reason = "batch_in_flight"
+
+
+class LocalStoreFailed(SyncError):
+    """This computer's store could not be written (disk full, damaged, read-only). Pages and
+    batches recorded before it stay; the next sync continues from there."""
+    reason = "local_store"
+
+    def __init__(self, message: str, reason: str | None = None) -> None:
+        super().__init__(message)
+        if reason:
+            self.reason = reason

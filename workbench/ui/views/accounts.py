@@ -136,10 +136,11 @@ class AccountsPage(ListPage):
             tree.addTopLevelItem(item)
 
     def new_account(self) -> RecordFormDialog:
-        dialog = RecordFormDialog(self.ctx, "New account", "accounts",
-                                  ["name", "domain", "industry", "country", "region"],
-                                  lambda values: accounts.add_account(self.ctx.store, values),
-                                  self)
+        store = self.ctx.store
+        dialog = RecordFormDialog(
+            self.ctx, "New account", "accounts", ["name", "domain", "industry", "country", "region"],
+            lambda values: accounts.add_account(store, values), self,
+            save_anyway=lambda values: accounts.add_account(store, values, allow_duplicate=True))
         dialog.saved.connect(lambda account: setattr(self, "current_id", account["id"]))
         dialog.open()
         return dialog
