@@ -8,7 +8,7 @@ import pytest
 from tests.domain import scorecard_sample as sample
 from workbench.domain import scorecard as sc
 from workbench.domain.values import InvalidValue, format_datetime
-from workbench.reports import scorecard as report
+from workbench.reports import texts as report
 from workbench.reports.scorecard import load_scorecard
 from workbench.store import records
 

@@ -11,7 +11,7 @@ from pypdf import PdfReader
 from tests.domain import scorecard_sample as sample
 from workbench.domain import scorecard as sc
 from workbench.reports import fonts
-from workbench.reports import scorecard as report
+from workbench.reports import texts as report
 from workbench.reports.pdf import render_scorecard_pdf
 from workbench.reports.scorecard import load_scorecard
 

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from tests.ui.helpers import wait_idle
 from workbench.domain.values import format_datetime, new_id
 from workbench.reports import scorecard as reports
+from workbench.reports import texts
 from workbench.store import records
 from workbench.store.schema import RECORD_TABLES
 from workbench.ui.views.scorecard import SAME_AS_YOURS, period_text
@@ -51,7 +52,7 @@ def test_benchmarks_read_the_way_the_pdf_prints_them(qtbot, window, store, sampl
     page = _loaded(qtbot, window)
     header = page.table.headerItem()
     assert [header.text(c) for c in range(header.columnCount())] == COLUMNS
-    pdf_rows = reports.kpi_rows(page.card)  # what the PDF prints, row by row
+    pdf_rows = texts.kpi_rows(page.card)  # what the PDF prints, row by row
     assert len(pdf_rows) == len(_rows(page))
     for row, pdf in zip(_rows(page), pdf_rows):
         assert row[0] == pdf.label

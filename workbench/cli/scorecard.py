@@ -8,7 +8,8 @@ from typing import Any
 
 from workbench.cli.output import Output
 from workbench.domain.errors import InvalidValue
-from workbench.reports.scorecard import load_scorecard, scorecard_text
+from workbench.reports.scorecard import load_scorecard
+from workbench.reports.texts import scorecard_text
 from workbench.store.db import Store
 
 

@@ -47,7 +47,7 @@ from reportlab.platypus import (
 from workbench import __version__
 from workbench.domain import scorecard as sc
 from workbench.domain.scorecard import Scorecard
-from workbench.reports import scorecard as text
+from workbench.reports import texts as text
 from workbench.reports.fonts import FONT, FONT_BOLD, draw_string, register_fonts
 from workbench.reports.fonts import markup as _escape
 from workbench.reports.fonts import shortened as _shortened

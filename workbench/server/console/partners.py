@@ -40,7 +40,7 @@ def partner_list(request: Request, session: SignedIn) -> Response:
 def _dashboard(request: Request, partner_id: str, *, errors: dict | None = None,
                values: dict | None = None, new_token: dict | None = None,
                status: int = 200) -> Response:
-    from workbench.reports import scorecard as texts
+    import workbench.reports.texts as texts  # the measures in the words the PDF uses
 
     with db.reading(request.app.state.engine) as conn:
         board = queries.partner_dashboard(conn, partner_id, utc_now())

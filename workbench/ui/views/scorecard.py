@@ -19,8 +19,8 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.domain.scorecard import tier_gap_sentence
-from workbench.reports import pdf
-from workbench.reports import scorecard as reports
+from workbench.reports import pdf, texts
+from workbench.reports.scorecard import load_scorecard
 from workbench.ui import format as fmt
 from workbench.ui.tablemodel import TONE_ROLE
 from workbench.ui.tasks import Task
@@ -112,23 +112,23 @@ class ScorecardPage(Page):
         self.exported: Path | None = None
 
     def reload(self) -> None:
-        task = Task(reports.load_scorecard, self.ctx.store)
+        task = Task(load_scorecard, self.ctx.store)
         self.ctx.tasks.run(task, self._show,
                            lambda e: self._message(f"Scorecard unavailable: {e}", "rejected"))
 
     def _show(self, card: Any) -> None:
         self.card = card
-        self.subtitle.setText(f"{card.partner_name} · {reports.period_text(card)} · data as of the "
-                              f"last sync: {reports.data_as_of_text(card)}")
+        self.subtitle.setText(f"{card.partner_name} · {texts.period_text(card)} · data as of the "
+                              f"last sync: {texts.data_as_of_text(card)}")
         measures = {m.key: m for m in card.measures}
         headline = [measures[k] for k in HEADLINE if k in measures] or list(card.measures[:4])
         for widget, measure in zip(self.cards, headline, strict=False):
             widget.caption.setText(measure.label)
-            widget.set(reports.value_text(measure), RATING_TONES.get(measure.rating or "", ""),
+            widget.set(texts.value_text(measure), RATING_TONES.get(measure.rating or "", ""),
                        period_text(measure.window))
         self.table.clear()
         same = False
-        for measure, row in zip(card.measures, reports.kpi_rows(card), strict=True):
+        for measure, row in zip(card.measures, texts.kpi_rows(card), strict=True):
             program, program_tip = row.program, ""
             if measure.program is not None and measure.value == measure.program.value:
                 program, program_tip, same = f"{row.program} *", SAME_AS_YOURS, True
