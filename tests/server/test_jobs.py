@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from tests.server.support import create_registration, latest, pull_all
 from workbench.server import jobs
-from workbench.server.schema import partner_flags, vendor_leads
+from workbench.server.schema import applied_ops, partner_flags, vendor_leads
 
 T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 
@@ -182,3 +182,21 @@ def test_admin_run_jobs_runs_once(vendor_server):
                            "--json"], capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 0, done.stderr
     assert set(json.loads(done.stdout)) == {job.name for job in jobs.JOBS}
+
+
+def test_push_answers_are_forgotten_after_the_idempotency_window(vendor_server):
+    """docs/sync-protocol.md: answers are kept 90 days; the jobs prune older ones by themselves
+    (a replay older than that is answered "resync", tests/server/test_idempotency_window.py)."""
+    partner = vendor_server.create_partner("Prune Partners")
+    with vendor_server.client(vendor_server.create_user(partner, "p@prune.example")) as client:
+        create_registration(client)
+    now = datetime.now(UTC)
+    with vendor_server.engine.connect() as conn:
+        kept = conn.execute(sa.select(sa.func.count()).select_from(applied_ops)).scalar_one()
+    assert kept >= 1
+    assert jobs.run_all(vendor_server.engine, now=now + timedelta(days=89))[
+        "prune-push-answers"] == 0
+    assert jobs.run_all(vendor_server.engine, now=now + timedelta(days=91))[
+        "prune-push-answers"] == kept
+    with vendor_server.engine.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(applied_ops)).scalar_one() == 0

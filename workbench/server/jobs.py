@@ -22,6 +22,7 @@ import sqlalchemy as sa
 
 from workbench.domain.values import format_datetime, utc_now
 from workbench.server import admin, audit
+from workbench.server.idempotency import prune_applied_ops
 from workbench.server.schema import job_runs
 
 log = logging.getLogger(__name__)
@@ -65,6 +66,8 @@ JOBS: tuple[Job, ...] = (
         _count("registration", "closed")),
     Job("publish-averages", "Publish program averages (from 3 partners' data or more)",
         lambda engine, now: admin.publish_averages(engine, now=now), _averages),
+    Job("prune-push-answers", "Forget push answers older than the 90-day idempotency window",
+        prune_applied_ops, lambda count: f"{count} answer{'' if count == 1 else 's'} forgotten"),
 )
 
 
