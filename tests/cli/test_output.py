@@ -60,3 +60,23 @@ def test_an_error_names_the_field_by_its_label_and_json_keeps_the_name(data_dir,
                  "--json"]) == 2
     error = json.loads(capsys.readouterr().out)["error"]
     assert error == {"message": "Deal value: must be above zero", "field": "deal_value_cents"}
+
+
+def test_a_reader_that_stops_early_gets_no_traceback(data_dir, tmp_path):
+    """`workbench accounts list --json | head` printed a BrokenPipeError traceback: the reader
+    going away ends the command quietly, with the shell's SIGPIPE status."""
+    import subprocess
+    import sys
+    rows = "\n".join(f"Acme Pipe {n},acme-pipe-{n}.example" for n in range(400))
+    (tmp_path / "accounts.csv").write_text("name,domain\n" + rows + "\n", encoding="utf-8")
+    assert main(["--data-dir", str(data_dir), "accounts", "import",
+                 str(tmp_path / "accounts.csv")]) == 0
+    command = [sys.executable, "-m", "workbench.cli", "--data-dir", str(data_dir),
+               "accounts", "list", "--json"]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as process:
+        assert process.stdout is not None and process.stderr is not None
+        assert process.stdout.read(10).startswith(b"[")
+        process.stdout.close()  # the reader is gone long before 400 accounts are written
+        errors = process.stderr.read().decode()
+        assert process.wait(timeout=60) == 141
+    assert "Traceback" not in errors and "BrokenPipe" not in errors

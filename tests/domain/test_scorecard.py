@@ -336,3 +336,11 @@ def test_json_has_every_seed_001_metric_with_money_in_cents(card):
                                                 "amount_cents": 2_000_000}
     assert document["tier"]["points"] == 58 and document["tier"]["next_tier"] == "platinum"
     assert document["top_accounts"][0]["revenue_cents"] == 12_000_000
+
+
+def test_time_to_first_deal_note_reads_the_join_date_as_every_other_date():
+    """Issue 10 item 8: the PDF and CLI printed 'joined 2025-05-15' where every other date reads
+    '15 May 2025'."""
+    from workbench.domain.scorecard import time_to_first_deal
+    measure = time_to_first_deal(date(2025, 5, 15), [], date(2026, 12, 1))
+    assert "2025-05-15" not in (measure.note or "")

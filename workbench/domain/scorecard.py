@@ -65,7 +65,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, NamedTuple
 
-from workbench.domain import scoring
+from workbench.domain import formatting, scoring
 from workbench.domain.leads import lead_sla
 from workbench.domain.model import CERTIFICATION_LEVELS, OPPORTUNITY_STAGES
 from workbench.domain.values import InvalidValue, format_datetime, parse_datetime
@@ -738,7 +738,7 @@ def time_to_first_deal(joined_on: date | None, deals: Sequence[_Deal], today: da
     if wins:
         days = (min(wins) - joined_on).days
         return Measure("time_to_first_deal", label, window, "days", days, benchmark=bench,
-                       rating=bench.rate(days), note=f"joined {joined_on.isoformat()}")
+                       rating=bench.rate(days), note=f"joined {formatting.day(joined_on)}")
     waiting = (today - joined_on).days
     return Measure("time_to_first_deal", label, window, "days", None, benchmark=bench,
                    rating="low" if bench.rate(waiting) == "low" else None,
