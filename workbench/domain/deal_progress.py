@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from workbench.domain.errors import IllegalTransition, InvalidValue
+from workbench.domain.errors import IllegalTransition
 from workbench.domain.model import REGISTRATION_AMENDMENTS
 from workbench.domain.registration import CLAIMING_STATUSES, can_record_progress, lapsed_status
 from workbench.domain.values import parse_datetime

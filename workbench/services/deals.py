@@ -14,6 +14,7 @@ from workbench.services.changes import Changes, Done
 from workbench.store import records
 from workbench.store.db import Store
 
+
 @dataclass(frozen=True)
 class Progress:
     """What the rep records; None leaves a field as it is, "" clears it."""
