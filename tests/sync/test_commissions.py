@@ -108,3 +108,37 @@ def test_the_server_refuses_a_dispute_without_a_reason(vendor_server, partner, a
             fields={"disputed_at": {"old": None, "new": "2026-11-30T10:00:00.000000Z"}},
             base_version=line["version"]).to_wire())
     assert result["status"] == "rejected" and "Dispute reason: enter a reason" in result["reason"]
+
+
+def test_admin_cli_add_commission_pay_and_the_dispute_queue(vendor_server, ann):
+    import json
+    import subprocess
+    import sys
+
+    def admin_cli(*argv: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "workbench.server.cli", "admin", "--db",
+                               vendor_server.db_url, *argv], capture_output=True, text=True,
+                              timeout=120)
+
+    from workbench.server import program_settings
+    program_settings.change(vendor_server.engine, {"commission_at_close": False})
+    deal = _won_deal(vendor_server, ann, "Initech", "$120,000")
+    assert vendor_server.admin.list_commissions() == []  # nothing automatic when switched off
+    made = admin_cli("add-commission", deal["id"], "--json")
+    assert made.returncode == 0, made.stderr
+    line = json.loads(made.stdout)
+    assert (line["rate_percent"], line["amount_cents"], line["status"]) == ("10", 1_200_000,
+                                                                           "earned")
+    again = admin_cli("add-commission", deal["id"])
+    assert again.returncode != 0 and "already has its commission" in again.stderr
+    early = admin_cli("pay-commission", line["id"])
+    assert early.returncode != 0 and "cannot pay a commission that is earned" in early.stderr
+    assert admin_cli("approve-commission", line["id"]).returncode == 0
+    paid = json.loads(admin_cli("pay-commission", line["id"], "--on", "2026-12-15",
+                                "--json").stdout)
+    assert paid["status"] == "paid" and paid["paid_on"] == "2026-12-15"
+    ann.sync()
+    ann.cli("commissions", "dispute", line["id"][:8], "--reason", "Missing the upsell")
+    ann.sync()
+    queue = json.loads(admin_cli("list-commissions", "--disputed", "--json").stdout)
+    assert [q["dispute_reason"] for q in queue] == ["Missing the upsell"]

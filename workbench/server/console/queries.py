@@ -12,6 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from workbench.domain import scorecard as sc
+from workbench.domain.deal_progress import HYGIENE_OPEN_DAYS, hygiene_breach, staleness
 from workbench.domain.leads import lead_sla
 from workbench.domain.model import ENTITIES
 from workbench.domain.program import decision_clock
@@ -290,7 +291,30 @@ def partner_dashboard(conn: sa.Connection, partner_id: str, now: datetime
                           .where(users.c.partner_id == partner_id)
                           .order_by(users.c.revoked_at.is_not(None), users.c.email)).mappings()
     return {"partner": dict(partner), "card": card, "flag": dict(flag) if flag else None,
-            "users": [dict(p) for p in people], "last_activity": _last_activity(rows)}
+            "users": [dict(p) for p in people], "last_activity": _last_activity(rows),
+            **deal_health(conn, rows, now)}
+
+
+def deal_health(conn: sa.Connection, rows: dict[str, list[dict[str, Any]]], now: datetime
+                ) -> dict[str, Any]:
+    """Stale deals (approved, no activity for the program's stale_deal_days) and the seed 003
+    hygiene rule (open past 120 days without stage progression), worst first."""
+    days = int(program_settings.value(conn, "stale_deal_days"))
+    moved = {d["registration_id"]: parse_datetime(d["updated_at"])
+             for d in rows["opportunities"] if d.get("registration_id")}
+    stale, unhygienic = [], []
+    for registration in rows["registrations"]:
+        state = staleness(registration, now, days)
+        if state and state.stale:
+            stale.append({**registration, "quiet_days": state.days_quiet,
+                          "last_activity_day": state.last_activity.isoformat()})
+        if hygiene_breach(registration, moved.get(registration["id"]), now):
+            unhygienic.append({**registration, "open_days":
+                               (now - parse_datetime(registration["submitted_at"])).days})
+    stale.sort(key=lambda r: -r["quiet_days"])
+    unhygienic.sort(key=lambda r: -r["open_days"])
+    return {"stale_deals": stale, "stale_days": days, "hygiene": unhygienic,
+            "hygiene_days": HYGIENE_OPEN_DAYS}
 
 
 def _partner_rows(conn: sa.Connection, entity: str, partner_id: str | None
