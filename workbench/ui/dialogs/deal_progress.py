@@ -77,8 +77,10 @@ class ProgressDialog(QDialog):
         layout.addWidget(buttons)
 
     def values(self) -> dict[str, str]:
+        # the date goes with an activity: a new next step alone is not an activity
+        dated = bool(self.activity.text().strip())
         return {"next_step": self.next_step.text(), "last_activity": self.activity.text(),
-                "last_activity_on": self.activity_on.text().strip(),
+                "last_activity_on": self.activity_on.text().strip() if dated else None,
                 "progress_notes": self.notes.toPlainText()}
 
     def _accept(self) -> None:

@@ -117,6 +117,9 @@ class RegistrationsPage(ListPage):
         self.add_detail_heading(layout)
         self.notice = banner()
         layout.addWidget(self.notice)
+        self.amendment_note = banner()  # where the latest requested change of terms stands
+        self.amendment_note.setAccessibleName("Requested change")
+        layout.addWidget(self.amendment_note)
         self.form = RecordForm("registrations", [
             "customer_domain", "product", "deal_value_cents", "expected_close_date", "decided_at",
             "registration_number", "protection_expires_at", "review_reason", "decision_reason",
@@ -163,9 +166,6 @@ class RegistrationsPage(ListPage):
                                          self.amend_button]):
             row.addWidget(widget, number // 2, number % 2)
         layout.addLayout(row)
-        self.amendment_note = banner()
-        self.amendment_note.setAccessibleName("Requested change")
-        layout.addWidget(self.amendment_note)
         layout.addStretch(1)
         self.row: dict[str, Any] | None = None
         self._deal_dialog: QDialog | None = None
