@@ -76,7 +76,7 @@ class ProgressDialog(QDialog):
         buttons.accepted.connect(self._accept)
         layout.addWidget(buttons)
 
-    def values(self) -> dict[str, str]:
+    def values(self) -> dict[str, str | None]:
         # the date goes with an activity: a new next step alone is not an activity
         dated = bool(self.activity.text().strip())
         return {"next_step": self.next_step.text(), "last_activity": self.activity.text(),
