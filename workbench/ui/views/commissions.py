@@ -45,7 +45,7 @@ def _spec(deal_name: Callable[[dict[str, Any]], str]) -> TableSpec:
             Column("closed_amount_cents", "Closed", sort="closed_amount_cents", right=True,
                    samples=("$1,250,000",),
                    display=lambda r: fmt.money(r.get("closed_amount_cents"), r.get("currency"))),
-            Column("rate_percent", "Rate", right=True, samples=("12.5%",),
+            Column("rate_percent", "Rate", sort="rate", right=True, samples=("12.5%",),
                    display=lambda r: f"{r['rate_percent']}%" if r.get("rate_percent") else ""),
             Column("amount_cents", "Commission", sort="amount_cents", right=True,
                    samples=("$125,000",),
@@ -61,7 +61,8 @@ def _spec(deal_name: Callable[[dict[str, Any]], str]) -> TableSpec:
         fetch=("currency", "opportunity_id", "earned_on", "approved_on", "paid_on",
                "dispute_reason", "disputed_at", "dispute_resolved_at", "tier"),
         sort_sql={"day": lambda t: sa.func.coalesce(t.c.paid_on, t.c.approved_on,
-                                                    t.c.earned_on)},
+                                                    t.c.earned_on),
+                  "rate": lambda t: sa.cast(t.c.rate_percent, sa.Float)},
     )
 
 
