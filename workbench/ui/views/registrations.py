@@ -142,7 +142,10 @@ class RegistrationsPage(ListPage):
                    "protection_expires_at": "Protected until", "review_reason": "Review reason",
                    "decision_reason": "Decision", "submitted_at": "Submitted",
                    "approved_at": "Approved", "request_note": "Your request"},
-            value_sample=DOMAIN_SAMPLE)  # the customer's name is the heading, wrapped at spaces
+            value_sample=DOMAIN_SAMPLE,  # the customer's name is the heading, wrapped at spaces
+            # rows that mean nothing while empty: the pane keeps its buttons in view at 768 px
+            optional=("decided_at", "review_reason", "request_note", "notes", "next_step",
+                      "last_activity", "progress_notes"))
         layout.addWidget(self.form)
         row = QGridLayout()  # two by two: fits the narrow detail pane at 1366 px
         self.submit_button = button("Submit", "Submit to the vendor", partial(self._act, "submit"),
