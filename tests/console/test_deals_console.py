@@ -78,6 +78,8 @@ def test_an_amendment_is_approved_in_the_console_and_the_rep_pulls_the_new_value
             "Added the support plan")
     rep.sync()
     client, csrf = console.signed_in()
+    board = client.get(f"/console/partners/{rep.partner_id}").text
+    assert "1 amendment waiting for a decision" in board
     page = client.get("/console/amendments").text
     assert "Added the support plan" in page and "$80,000" in page and "$95,000" in page
     amendment_id = console.server.admin.list_amendments()[0]["id"]
@@ -86,6 +88,8 @@ def test_an_amendment_is_approved_in_the_console_and_the_rep_pulls_the_new_value
     answer = client.post(f"/console/amendments/{amendment_id}/approve", data={"csrf": csrf})
     assert answer.status_code == 303
     assert "No amendments here" in client.get("/console/amendments").text
+    history = client.get(f"/console/registrations/{registration['id']}").text
+    assert 'data-test="amendments"' in history and "Added the support plan" in history
     rep.sync()
     _, shown = rep.cli("registrations", "show", registration["id"][:8])
     assert shown["deal_value_cents"] == 9_500_000
@@ -106,6 +110,8 @@ def test_a_disputed_commission_waits_in_the_console_queue_until_answered(console
     page = client.get("/console/commissions").text
     queue = page.split('data-test="disputes"')[1].split("</section>")[0]
     assert "Our tier is gold since May" in queue and "Acme Resellers" in queue
+    assert "1 commission dispute to answer" in client.get(
+        f"/console/partners/{rep.partner_id}").text
     empty = client.post(f"/console/commissions/{line['id']}/resolve",
                         data={"csrf": csrf, "answer": ""})
     assert empty.status_code == 422 and "Answer: say how" in empty.text

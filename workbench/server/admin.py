@@ -1336,7 +1336,8 @@ def _decimal(value: Decimal | float | None, places: str = "0.1") -> str | None:
 # -- deal progress: amendments ------------------------------------------------------------------
 
 def list_amendments(engine: sa.Engine, status: str | None = "pending",
-                    partner_id: str | None = None) -> list[dict[str, Any]]:
+                    partner_id: str | None = None, registration_id: str | None = None
+                    ) -> list[dict[str, Any]]:
     """Amendment requests with their registration's number, customer, current terms, partner."""
     amendments = RECORD_TABLES["registration_amendments"]
     regs = RECORD_TABLES["registrations"]
@@ -1352,6 +1353,8 @@ def list_amendments(engine: sa.Engine, status: str | None = "pending",
         query = query.where(amendments.c.status == status)
     if partner_id:
         query = query.where(amendments.c.partner_id == partner_id)
+    if registration_id:
+        query = query.where(amendments.c.registration_id == registration_id)
     with engine.connect() as conn:
         return [dict(r) for r in conn.execute(query).mappings()]
 
