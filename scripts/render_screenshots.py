@@ -111,6 +111,7 @@ def main() -> int:
     window = open_window(folder, store)
     try:
         render_pages(app, window, args.out, folder)
+        render_deals(app, window, args.out)
         render_dialogs(app, window, args.out, ids)
     finally:
         window.close()
@@ -243,6 +244,52 @@ def render_sample_conflict(app: QApplication, out: Path) -> None:
     finally:
         window.close()
         store.close()
+
+
+def render_deals(app: QApplication, window: MainWindow, out: Path) -> None:
+    """Deal progress and its dialogs on an approved deal with a requested change (the demo has
+    one), and the Commissions page with a disputed line selected."""
+    from workbench.ui.dialogs.deal_progress import AmendmentDialog, ProgressDialog
+
+    page = window.show_page("registrations")
+    settle(app, window)
+    target = _amended_registration(window)
+    if target:
+        page.select_record(target)
+        settle(app, window)
+        save(window, out / "registrations-progress.png")
+        for dialog in (ProgressDialog(page.row or {}, window), AmendmentDialog(page.row or {},
+                                                                              window)):
+            dialog.show()
+            settle(app, window)
+            name = "progress" if isinstance(dialog, ProgressDialog) else "request-change"
+            save(dialog, out / f"{name}.png")
+            dialog.close()
+    commissions = window.show_page("commissions")
+    settle(app, window)
+    _select_disputed(commissions)
+    settle(app, window)
+    save(window, out / "commissions-disputed.png")
+
+
+def _amended_registration(window: MainWindow) -> str | None:
+    import sqlalchemy as sa
+
+    from workbench.store.schema import RECORD_TABLES
+
+    table = RECORD_TABLES["registration_amendments"]
+    return window.ctx.read_now(lambda c: c.execute(
+        sa.select(table.c.registration_id).limit(1)).scalar())
+
+
+def _select_disputed(page: Any) -> None:
+    from workbench.domain.commissions import dispute_open
+    from workbench.ui.tablemodel import ROW_ROLE
+
+    for row in range(page.model.rowCount()):
+        if dispute_open(page.model.index(row, 0).data(ROW_ROLE) or {}):
+            page.select_record(page.model.row_id(row))
+            return
 
 
 def _select_expiring(window: MainWindow) -> None:

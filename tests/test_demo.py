@@ -54,3 +54,30 @@ def test_demo_sync_view_shows_a_conflict_and_a_rejected_change(tmp_path):
         assert [r["entity"] for r in rejected] == ["leads"] and "48-hour" in rejected[0]["reason"]
     finally:
         demo.stop()
+
+
+def test_demo_shows_deal_progress_an_amendment_and_commissions_in_every_status(tmp_path):
+    """Issue 14, items 1 and 3: an approved deal with progress, one change of terms waiting for
+    the channel manager, commissions earned, coming (approved) and paid, one disputed — on both
+    the rep's desk and the vendor's console side."""
+    from workbench.domain.commissions import dispute_open
+
+    demo = prepare_demo(tmp_path / "demo")
+    try:
+        store = open_store(demo.data_dir)
+        with store.reading() as conn:
+            registrations = records.list_records(conn, "registrations")
+            amendments = records.list_records(conn, "registration_amendments")
+            lines = records.list_records(conn, "commissions")
+        store.close()
+        assert any(r["status"] == "approved" and r["next_step"] and r["last_activity_on"]
+                   for r in registrations)
+        assert [a["status"] for a in amendments] == ["pending"]
+        assert {"earned", "approved", "paid"} <= {line["status"] for line in lines}
+        assert sum(dispute_open(line) for line in lines) == 1
+        # seed 001: the rate by tier at close — the demo partner is gold (10%)
+        assert all(line["rate_percent"] == "10" and line["tier"] == "gold" for line in lines)
+        assert len(demo.vendor.list_amendments()) == 1
+        assert len(demo.vendor.list_commissions(disputed=True)) == 1
+    finally:
+        demo.stop()

@@ -164,8 +164,52 @@ def _build(store: Store, url: str, vendor: Any, today: date, rng: random.Random)
     vendor.publish_averages(now=_at(today))
     _channel_conflicts(url, vendor, other_token, store.data_dir)
     _sync(store)  # pull: decisions, opportunities, attribution
+    _deal_year(store, vendor, partner_id, today)
     _crossed_edits(store, vendor)
     return partner_id
+
+
+def _deal_year(store: Store, vendor: Any, partner_id: str, today: date) -> None:
+    """Deal progress and payouts (issue 14): progress on approved deals, one change of terms
+    waiting for the channel manager, commissions earned at close (the tier's rate) in every
+    status — the oldest paid, one approved (coming), the newest earned — and one disputed."""
+    from workbench.services import commissions, deals
+
+    lines = sorted(vendor.list_commissions(partner_id=partner_id),
+                   key=lambda line: line["earned_on"])
+    for index, line in enumerate(lines):
+        earned = date.fromisoformat(line["earned_on"])
+        if index < len(lines) - 1:
+            approved = min(earned + timedelta(days=14), today)
+            vendor.move_commission(line["id"], "approve", on=approved.isoformat(),
+                                   now=_at(approved))
+        if index < len(lines) - 2:
+            paid = min(earned + timedelta(days=40), today)
+            vendor.move_commission(line["id"], "pay", on=paid.isoformat(), now=_at(paid))
+    _sync(store)  # pull: commission statuses
+    with store.reading() as conn:
+        approved_deals = sorted(
+            (r for r in records.list_records(conn, "registrations", where={"status": "approved"})
+             if r.get("approved_at")), key=lambda r: r["approved_at"], reverse=True)
+    if len(approved_deals) >= 2:
+        newest, second = approved_deals[0], approved_deals[1]
+        deals.record_progress(store, newest["id"], deals.Progress(
+            next_step="Technical workshop with the customer's architects",
+            last_activity="Discovery call with the IT director",
+            last_activity_on=(today - timedelta(days=3)).isoformat(),
+            progress_notes="Budget approved for next quarter; procurement wants two quotes."))
+        deals.record_progress(store, second["id"], deals.Progress(
+            next_step="Send the revised quote", last_activity="Pricing call",
+            last_activity_on=(today - timedelta(days=12)).isoformat()))
+        deals.request_amendment(
+            store, second["id"], deal_value=int(second["deal_value_cents"] * 1.25),
+            expected_close_date=(today + timedelta(days=120)).isoformat(),
+            note="The customer adds two more sites; signature moves to next quarter.")
+    if lines:
+        disputed = lines[0]["id"] if len(lines) < 3 else lines[-3]["id"]
+        commissions.dispute_commission(store, disputed, "The deal closed at a higher amount "
+                                                        "after the upsell; please recheck.")
+    _sync(store)  # push: progress, the amendment request, the dispute
 
 
 def _crossed_edits(store: Store, vendor: Any) -> None:

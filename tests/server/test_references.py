@@ -22,7 +22,8 @@ PARTNER_REFERENCES = [(entity.name, f.name) for entity in ENTITIES.values()
 # The least a record of each kind needs besides its references.
 MINIMAL = {"accounts": {"name": "Initech"}, "contacts": {"name": "Jo Contact"},
            "registrations": registration(), "cases": {"subject": "Printer on fire"},
-           "case_comments": {"body": "Any news?"}}
+           "case_comments": {"body": "Any news?"},
+           "registration_amendments": {"deal_value_cents": 5_000_000, "note": "Two more sites"}}
 
 
 def test_the_reference_fields_are_the_ones_the_issue_names():
@@ -43,6 +44,13 @@ class Partner:
                           {"name": f"{name} Contact", "account_id": self.ids["accounts"]}),
                        op("cases", self.ids["cases"], "create", {"subject": f"{name} case"}))
         assert all(r["status"] == "applied" for r in results), results
+        # an approved registration: what an amendment refers to (auto-approved, no conflict)
+        self.ids["registrations"] = new_id()
+        push(client, op("registrations", self.ids["registrations"], "create", registration(
+            customer_name=f"{name} Deal Co", customer_domain=f"{name.lower()}-deal.example")))
+        approved = push_one(client, op("registrations", self.ids["registrations"], "action",
+                                       base_version=1, action="submit"))
+        assert approved["record"]["status"] == "approved", approved
 
     def fields(self, entity: str, **refs: str) -> dict:
         """A record of `entity` whose required references point at this partner's records."""

@@ -82,9 +82,10 @@ def _reflected(conn):
 def _dump_all(store):
     with store.reading() as conn:
         tables = _reflected(conn)
+        # a table a later revision adds (registration_amendments, 0004) is not there yet
         return {name: sorted((dict(r) for r in conn.execute(sa.select(tables[name])).mappings()),
                              key=repr)
-                for name in [*RECORD_TABLES, "outbox"]}
+                for name in [*RECORD_TABLES, "outbox"] if name in tables}
 
 
 def test_a_file_that_is_not_a_database_gives_a_clear_error(data_dir):

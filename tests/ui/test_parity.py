@@ -282,3 +282,34 @@ def test_the_comparison_sees_a_difference(qtbot, window, sample, twin, capsys):
     with pytest.raises(AssertionError):
         compare()
 
+
+
+def test_deal_progress_and_a_change_request(qtbot, window, sample, twin, capsys):
+    """Issue 14 item 1: the same progress and amendment by `workbench registrations progress /
+    amend` and by the registration's Progress… and Request change… dialogs."""
+    folder, compare = twin
+    cli(folder, "registrations", "progress", sample["expiring"], "--next-step", "Pricing call",
+        "--activity", "Demo to the board", "--activity-date", "2026-11-30", "--notes",
+        "Champion: the CFO", capsys=capsys)
+    cli(folder, "registrations", "amend", sample["expiring"], "--value", "$52,000",
+        "--close-date", CLOSE, "--note", "Two more sites", capsys=capsys)
+    page = window.show_page("registrations")
+    page.select_record(sample["expiring"])
+    click(qtbot, page.progress_button)
+    dialog = page._deal_dialog
+    type_into(qtbot, dialog.next_step, "Pricing call")
+    type_into(qtbot, dialog.activity, "Demo to the board")
+    dialog.activity_on.setText("2026-11-30")
+    type_into(qtbot, dialog.notes, "Champion: the CFO")
+    click(qtbot, dialog.ok)
+    wait_idle(qtbot, window)
+    click(qtbot, page.amend_button)
+    dialog = page._deal_dialog
+    type_into(qtbot, dialog.value, "$52,000")
+    type_into(qtbot, dialog.close_date, CLOSE)
+    type_into(qtbot, dialog.note, "Two more sites")
+    click(qtbot, dialog.ok)
+    wait_idle(qtbot, window)
+    state = compare()
+    [amendment] = state["records"]["registration_amendments"]
+    assert amendment["deal_value_cents"] == 5_200_000 and amendment["status"] == "pending"

@@ -23,6 +23,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "cases": ("cases", "support cases"),
     "leads": ("leads", "leads the vendor assigned to you (48-hour first-contact SLA)"),
     "opportunities": ("opportunities", "opportunities (read-only; the vendor updates them)"),
+    "commissions": ("commissions", "commissions on your closed deals: earned, coming, paid"),
     "conflicts": ("conflicts", "fields changed both here and by the vendor or a colleague"),
     "login": ("sync", "sign in to the vendor server"),
     "logout": ("sync", "forget the access token on this computer"),

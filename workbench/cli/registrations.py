@@ -1,4 +1,5 @@
-"""workbench registrations draft | check | submit | withdraw | renew | dispute | list | show."""
+"""workbench registrations draft | check | submit | withdraw | renew | dispute | progress | amend |
+list | show."""
 
 from __future__ import annotations
 
@@ -43,6 +44,20 @@ def register(name: str, parser: argparse.ArgumentParser, common: argparse.Argume
     p = action(commands, "dispute", perform("dispute"), "dispute a rejection", common)
     p.add_argument("id")
     p.add_argument("--note", required=True, help="why the decision should change")
+    p = action(commands, "progress", progress, "record how an approved deal is progressing",
+               common)
+    p.add_argument("id")
+    p.add_argument("--next-step", metavar="TEXT", help="what happens next")
+    p.add_argument("--activity", metavar="TEXT", help="the last activity (dated today unless "
+                                                      "--activity-date)")
+    p.add_argument("--activity-date", metavar="YYYY-MM-DD")
+    p.add_argument("--notes", metavar="TEXT", help="progress notes")
+    p = action(commands, "amend", amend, "ask the vendor to change an approved deal's value or "
+                                         "close date", common)
+    p.add_argument("id")
+    p.add_argument("--value", help="new deal value, e.g. 52000 or $52,000")
+    p.add_argument("--close-date", metavar="YYYY-MM-DD", help="new expected close date")
+    p.add_argument("--note", required=True, help="what changed in the deal")
     action(commands, "list", list_registrations, "list registrations", common).add_argument(
         "--status", choices=list(rules.RegistrationStatus))
     action(commands, "show", show, "show a registration", common).add_argument("id")
@@ -107,6 +122,56 @@ def perform(action_name: str) -> Handler:
     return run
 
 
+def progress(store: Store, args: argparse.Namespace, out: Output) -> None:
+    from workbench.services.deals import Progress, record_progress
+
+    if all(v is None for v in (args.next_step, args.activity, args.activity_date, args.notes)):
+        raise CommandError("give --next-step, --activity or --notes (what to record)")
+    registration = record_progress(store, args.id, Progress(
+        next_step=args.next_step, last_activity=args.activity,
+        last_activity_on=args.activity_date, progress_notes=args.notes)).result
+    out.emit({**public(registration), "progress": progress_of(registration)},
+             lambda: "\n".join([f"{registration['id']}: progress saved (sent at the next sync)",
+                                 *progress_lines(registration)]))
+
+
+def progress_of(registration: dict[str, Any]) -> dict[str, Any]:
+    return {name: registration.get(name) for name in rules.PROGRESS_FIELDS}
+
+
+def progress_lines(registration: dict[str, Any]) -> list[str]:
+    lines = []
+    if registration.get("next_step"):
+        lines.append(f"  next step: {registration['next_step']}")
+    if registration.get("last_activity") or registration.get("last_activity_on"):
+        lines.append(f"  last activity: {registration.get('last_activity_on') or ''} "
+                     f"{registration.get('last_activity') or ''}".rstrip())
+    if registration.get("progress_notes"):
+        lines.append(f"  progress notes: {registration['progress_notes']}")
+    return lines
+
+
+def amend(store: Store, args: argparse.Namespace, out: Output) -> None:
+    from workbench.services.deals import request_amendment
+
+    if args.value is None and args.close_date is None:
+        raise CommandError("give --value, --close-date or both (what should change)")
+    amendment = request_amendment(store, args.id, deal_value=args.value,
+                                  expected_close_date=args.close_date, note=args.note).result
+    out.emit(public(amendment), lambda: f"amendment {amendment['id']} requested "
+                                        f"({amendment_text(amendment)}); pending until the "
+                                        "channel manager decides (next sync)")
+
+
+def amendment_text(amendment: dict[str, Any]) -> str:
+    parts = []
+    if amendment.get("deal_value_cents") is not None:
+        parts.append(f"value {money(amendment['deal_value_cents'])}")
+    if amendment.get("expected_close_date"):
+        parts.append(f"close date {amendment['expected_close_date']}")
+    return ", ".join(parts)
+
+
 def protection(registration: dict[str, Any]) -> dict[str, Any] | None:
     if not registration.get("approved_at"):
         return None
@@ -134,9 +199,13 @@ def list_registrations(store: Store, args: argparse.Namespace, out: Output) -> N
 
 
 def show(store: Store, args: argparse.Namespace, out: Output) -> None:
+    from workbench.services.deals import amendments_of
+
     with store.reading() as conn:
         r = records.get(conn, "registrations", records.resolve_id(conn, "registrations", args.id))
-    document = {**public(r), "protection": protection(r)}
+    amendments = amendments_of(store, r["id"])
+    document = {**public(r), "protection": protection(r), "progress": progress_of(r),
+                "amendments": [public(a) for a in amendments]}
 
     def text() -> str:
         lines = [f"{r['customer_name']}  ({r['id']})", f"  status: {r['status']}"]
@@ -150,5 +219,9 @@ def show(store: Store, args: argparse.Namespace, out: Output) -> None:
         if state and r["status"] == "approved":
             lines.append(f"  protection: {state['days_left']} days left"
                          + (" — renew now" if state["warning"] else ""))
+        lines.extend(progress_lines(r))
+        for a in amendments:
+            answer = f": {a['decision_reason']}" if a.get("decision_reason") else ""
+            lines.append(f"  amendment {a['status']} ({amendment_text(a)}){answer}")
         return "\n".join(lines)
     out.emit(document, text)

@@ -143,7 +143,8 @@ CERTIFICATION_LEVELS = ("basic", "advanced", "expert")
 LEARNING_KINDS = ("training", "certification")
 LEARNING_STATUSES = ("in_progress", "completed", "expired")
 MDF_STATUSES = ("draft", "submitted", "approved", "rejected", "claimed", "paid")
-COMMISSION_STATUSES = ("pending", "approved", "paid")
+COMMISSION_STATUSES = ("earned", "approved", "paid")
+AMENDMENT_STATUSES = ("pending", "approved", "rejected")
 ACTIVITY_KINDS = ("login", "download", "registration", "training", "closed_won", "content_share",
                   "event")
 # Opportunity stages as the vendor's CRM numbers them: the stage field holds the index (0-5);
@@ -233,7 +234,26 @@ REGISTRATIONS = _entity(
     Field("approved_at", DT, V),
     Field("decided_at", DT, V),
     Field("protection_expires_at", DT, V),
+    # how an approved deal is progressing (domain/deal_progress.py: approved ones only)
+    Field("next_step", T, P, max_length=500),
+    Field("last_activity", T, P, max_length=2000),
+    Field("last_activity_on", D, P, label="Last activity date"),
+    Field("progress_notes", T, P, max_length=10000),
     label="Deal registration",
+)
+
+# A change of an approved registration's deal value or close date, asked by the rep and decided
+# by the channel manager (seed 003: renewal "with updated deal information").
+REGISTRATION_AMENDMENTS = _entity(
+    "registration_amendments", P,
+    Field("registration_id", R, P, required=True, ref="registrations", label="Registration"),
+    Field("deal_value_cents", M, P, minimum=1, label="New deal value"),
+    Field("expected_close_date", D, P, label="New close date"),
+    Field("note", T, P, required=True, max_length=2000),
+    Field("status", T, V, choices=AMENDMENT_STATUSES),
+    Field("decision_reason", T, V, max_length=2000),
+    Field("decided_at", DT, V),
+    label="Amendment",
 )
 
 OPPORTUNITIES = _entity(
@@ -330,6 +350,18 @@ COMMISSIONS = _entity(
     Field("currency", T, V, max_length=3),
     Field("period", T, V, max_length=10),
     Field("status", T, V, choices=COMMISSION_STATUSES),
+    Field("tier", T, V, choices=TIERS, label="Tier at close"),
+    Field("rate_percent", T, V, max_length=10, label="Rate"),  # decimal as text, e.g. "7.5"
+    Field("closed_amount_cents", M, V, label="Closed amount"),
+    Field("earned_on", D, V, label="Earned"),
+    Field("approved_on", D, V, label="Approved"),
+    Field("paid_on", D, V, label="Paid"),
+    # the rep's dispute of a line, and the vendor's answer (seed 004: "dispute a commission
+    # payout — how is that ticket routed?")
+    Field("dispute_reason", T, P, max_length=2000, label="Dispute reason"),
+    Field("disputed_at", DT, P, label="Disputed"),
+    Field("dispute_resolution", T, V, max_length=2000, label="Dispute answer"),
+    Field("dispute_resolved_at", DT, V, label="Dispute resolved"),
     label="Commission",
 )
 

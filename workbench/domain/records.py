@@ -7,8 +7,12 @@ from datetime import date, datetime
 from typing import Any
 
 from workbench.domain import mdf
+from workbench.domain.commissions import check_dispute_edit
+from workbench.domain.deal_progress import check_amendment_values
 from workbench.domain.leads import check_lead_edit
-from workbench.domain.model import REGISTRATIONS
+from workbench.domain.model import REGISTRATION_AMENDMENTS, REGISTRATIONS
+from workbench.domain.registration import check_progress_edit
+from workbench.domain.values import utc_now
 
 # Values a new record starts with when the creator gave none.
 DEFAULTS: dict[str, dict[str, Any]] = {
@@ -17,6 +21,8 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     "mdf_requests": {"status": mdf.INITIAL_STATUS},
     "leads": {"working_status": "new", "assignment_status": "assigned"},
     "opportunities": {"stage": 0, "outcome": "open", "currency": "USD"},
+    "registration_amendments": {"status": "pending"},
+    "commissions": {"status": "earned", "currency": "USD"},
 }
 
 
@@ -51,7 +57,8 @@ def check_submittable(record: dict[str, Any], today: date) -> None:
                                                            "the deal is now expected to close")
 
 
-_CHECKS = {"registrations": _check_registration}
+_CHECKS = {"registrations": _check_registration,
+           "registration_amendments": check_amendment_values}
 
 
 # Who the customer is decides the conflict check; once the vendor has seen the registration, the
@@ -73,7 +80,17 @@ def check_partner_edit(entity_name: str, current: dict[str, Any], changes: Mappi
     `now`: the time of the edit (default: this computer's clock)."""
     if entity_name == "leads":
         check_lead_edit(current, changes, now)
-    if entity_name != "registrations" or current.get("status") in (None, "draft"):
+    if entity_name == "commissions":
+        check_dispute_edit(current, changes)
+    if entity_name == "registration_amendments" and current.get("status") not in (None,
+                                                                                 "pending"):
+        raise REGISTRATION_AMENDMENTS.invalid(next(iter(changes), "note"),
+                                              f"the amendment was {current['status']}; ask for "
+                                              "a new one instead")
+    if entity_name != "registrations":
+        return
+    check_progress_edit(current, changes, now or utc_now())
+    if current.get("status") in (None, "draft"):
         return
     for name in changes:
         if name in REGISTRATION_IDENTITY_FIELDS:

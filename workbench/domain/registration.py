@@ -31,16 +31,19 @@ Decisions the seeds leave open, made here once for the workbench and the server:
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from workbench.domain.errors import IllegalTransition
-from workbench.domain.model import REGISTRATION_STATUSES
+from workbench.domain.model import REGISTRATION_STATUSES, REGISTRATIONS
+from workbench.domain.values import parse_datetime
 
 __all__ = ["IllegalTransition", "RegistrationStatus", "allowed_actions", "next_status",
            "protection", "can_renew", "lapsed_status", "is_active", "CLAIMING_STATUSES",
-           "ACTIVE_LOCALLY"]
+           "ACTIVE_LOCALLY", "PROGRESS_FIELDS", "can_record_progress", "check_progress_edit"]
 
 
 class RegistrationStatus(StrEnum):
@@ -211,6 +214,31 @@ def is_active(status: str | None, approved_at: datetime | None, now: datetime, *
     """
     statuses = ACTIVE_LOCALLY if drafts else CLAIMING_STATUSES
     return lapsed_status(status or S.DRAFT, approved_at, now) in statuses
+
+
+# Deal progress (issue 14): what the rep records about an approved deal as it moves. Partner-
+# owned and editable offline, but only while the registration is approved (and its window has
+# not lapsed): a draft has no deal yet, a closed one has nothing left to progress.
+PROGRESS_FIELDS = ("next_step", "last_activity", "last_activity_on", "progress_notes")
+
+
+def can_record_progress(status: str | None, approved_at: datetime | None, now: datetime) -> bool:
+    """Whether the rep may record progress (or ask for an amendment) on this registration."""
+    return lapsed_status(status or S.DRAFT, approved_at, now) == S.APPROVED
+
+
+def check_progress_edit(current: Mapping[str, Any], changes: Iterable[str], now: datetime) -> None:
+    """InvalidValue naming the first progress field changed on a registration not approved."""
+    touched = [name for name in changes if name in PROGRESS_FIELDS]
+    if not touched:
+        return
+    approved = current.get("approved_at")
+    approved_at = parse_datetime(approved) if approved else None
+    if can_record_progress(current.get("status"), approved_at, now):
+        return
+    state = lapsed_status(current.get("status") or S.DRAFT, approved_at, now)
+    raise REGISTRATIONS.invalid(touched[0], f"progress can be recorded only on an approved "
+                                            f"registration; this one is {_label(_status(state))}")
 
 
 def _status(value: str) -> RegistrationStatus:

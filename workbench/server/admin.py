@@ -18,8 +18,10 @@ from typing import Any, TypeVar
 
 import sqlalchemy as sa
 
+from workbench.domain import commissions as commission_rules
 from workbench.domain import matching, mdf, scorecard
 from workbench.domain.attribution import AttributionError, check_attributions
+from workbench.domain.deal_progress import decide_amendment as decide_amendment_rule
 from workbench.domain.leads import (
     AssignmentRule,
     LeadFacts,
@@ -1033,6 +1035,7 @@ def close_opportunity(engine: sa.Engine, opportunity_id: str, outcome: str, *,
         if outcome == "won":
             _insert(tx, "activity_events", row["partner_id"], {
                 "kind": "closed_won", "occurred_at": tx.now, "detail": f"won: {row['name']}"})
+            _earn_at_close(tx, {**row, **values})
         return record
 
 
@@ -1328,3 +1331,181 @@ def _decimal(value: Decimal | float | None, places: str = "0.1") -> str | None:
     if value is None:
         return None
     return str(Decimal(value).quantize(Decimal(places), rounding=ROUND_HALF_UP))
+
+
+# -- deal progress: amendments ------------------------------------------------------------------
+
+def list_amendments(engine: sa.Engine, status: str | None = "pending",
+                    partner_id: str | None = None, registration_id: str | None = None
+                    ) -> list[dict[str, Any]]:
+    """Amendment requests with their registration's number, customer, current terms, partner."""
+    amendments = RECORD_TABLES["registration_amendments"]
+    regs = RECORD_TABLES["registrations"]
+    partners = RECORD_TABLES["partners"]
+    query = (sa.select(amendments, regs.c.registration_number, regs.c.customer_name,
+                       regs.c.deal_value_cents.label("current_value_cents"),
+                       regs.c.expected_close_date.label("current_close_date"),
+                       regs.c.currency, partners.c.name.label("partner_name"))
+             .join(regs, regs.c.id == amendments.c.registration_id)
+             .join(partners, partners.c.id == amendments.c.partner_id, isouter=True)
+             .where(amendments.c.deleted == sa.false()).order_by(amendments.c.created_at))
+    if status:
+        query = query.where(amendments.c.status == status)
+    if partner_id:
+        query = query.where(amendments.c.partner_id == partner_id)
+    if registration_id:
+        query = query.where(amendments.c.registration_id == registration_id)
+    with engine.connect() as conn:
+        return [dict(r) for r in conn.execute(query).mappings()]
+
+
+@operation("decide amendment")
+def decide_amendment(engine: sa.Engine, amendment_id: str, decision: str, *,
+                     reason: str | None = None, now: datetime | None = None) -> dict[str, Any]:
+    """Approve (the registration takes the new value/close date) or reject (with a reason) a
+    rep's amendment request; the rep sees the answer and the new terms on the next pull."""
+    with write_tx(engine, now) as tx:
+        row = _locked_row(tx, "registration_amendments", amendment_id)
+        try:
+            status, terms = decide_amendment_rule(row, decision, reason)
+        except IllegalTransition as error:
+            raise AdminError(str(error), "status") from None
+        except InvalidValue as error:
+            raise AdminError(f"reason: {error.problem}", "reason") from None
+        registration = _locked_row(tx, "registrations", row["registration_id"])
+        if terms:
+            _update(tx, "registrations", registration, terms)
+            deal = _open_deal_of(tx, registration["id"])
+            if deal:  # the vendor's pipeline follows the approved terms
+                _update(tx, "opportunities", deal, {
+                    k: v for k, v in (("amount_cents", terms.get("deal_value_cents")),
+                                      ("expected_close_date", terms.get("expected_close_date")))
+                    if v is not None})
+        return _update(tx, "registration_amendments", row, {
+            "status": status, "decided_at": tx.now,
+            "decision_reason": (reason or "").strip() or None})
+
+
+# -- commissions and payouts --------------------------------------------------------------------
+
+def _commission_values(tx: WriteTx, deal: dict[str, Any], rate_percent: Any = None
+                       ) -> dict[str, Any]:
+    partner = _partner(tx.conn, deal["partner_id"])
+    if rate_percent is None:
+        rate = commission_rules.rate_for(partner.get("tier"),
+                                         program_settings.commission_rates(tx.conn))
+    else:
+        try:
+            rate = Decimal(str(rate_percent).strip().rstrip("%"))
+        except ArithmeticError:
+            raise AdminError(f"rate: not a percentage: {rate_percent!r}", "rate") from None
+    try:
+        amount = commission_rules.amount_cents(int(deal.get("amount_cents") or 0), rate)
+    except InvalidValue as error:
+        raise AdminError(f"{error.field}: {error.problem}", error.field) from None
+    closed_on = deal.get("closed_on") or tx.moment.date().isoformat()
+    quarter = (int(closed_on[5:7]) - 1) // 3 + 1
+    return {"opportunity_id": deal["id"], "amount_cents": amount,
+            "currency": deal.get("currency") or "USD", "period": f"{closed_on[:4]}-Q{quarter}",
+            "status": "earned", "tier": partner.get("tier"), "rate_percent": _rate_text(rate),
+            "closed_amount_cents": deal.get("amount_cents"), "earned_on": closed_on}
+
+
+def _rate_text(rate: Decimal) -> str:
+    return format(rate.normalize(), "f")  # "10", "7.5"
+
+
+def _commission_of(tx: WriteTx, opportunity_id: str) -> dict[str, Any] | None:
+    table = RECORD_TABLES["commissions"]
+    row = tx.conn.execute(sa.select(table).where(
+        table.c.opportunity_id == opportunity_id, table.c.deleted == sa.false())
+    ).mappings().first()
+    return dict(row) if row else None
+
+
+@operation("add commission")
+def add_commission(engine: sa.Engine, opportunity_id: str, *, rate_percent: Any = None,
+                   now: datetime | None = None) -> dict[str, Any]:
+    """Record the commission on a closed-won partner deal: rate by the partner's tier (program
+    settings) unless given, amount = rate × closed amount, status earned."""
+    with write_tx(engine, now) as tx:
+        deal = _locked_row(tx, "opportunities", opportunity_id)
+        if deal["outcome"] != "won":
+            raise AdminError(f"opportunity: commissions are earned on won deals; this one is "
+                             f"{deal['outcome'] or 'open'}", "opportunity")
+        if not deal["partner_id"]:
+            raise AdminError("opportunity: a direct deal earns no partner commission",
+                             "opportunity")
+        if _commission_of(tx, opportunity_id):
+            raise AdminError("opportunity: this deal already has its commission", "opportunity")
+        return _insert(tx, "commissions", deal["partner_id"],
+                       _commission_values(tx, deal, rate_percent))
+
+
+def _earn_at_close(tx: WriteTx, deal: dict[str, Any]) -> None:
+    """close_opportunity's automatic commission (program setting commission_at_close)."""
+    if not deal.get("partner_id") or not deal.get("amount_cents") \
+            or not program_settings.value(tx.conn, "commission_at_close") \
+            or _commission_of(tx, deal["id"]):
+        return
+    _insert(tx, "commissions", deal["partner_id"], _commission_values(tx, deal))
+
+
+@operation("move commission")
+def move_commission(engine: sa.Engine, commission_id: str, action: str, *,
+                    on: str | None = None, now: datetime | None = None) -> dict[str, Any]:
+    """approve (earned → approved) or pay (approved → paid), stamping the day (`on`, default
+    today)."""
+    with write_tx(engine, now) as tx:
+        row = _locked_row(tx, "commissions", commission_id)
+        try:
+            status = commission_rules.next_status(row["status"], action)
+        except IllegalTransition as error:
+            raise AdminError(str(error), "status") from None
+        day = _values("commissions", {"paid_on": on}).get("paid_on") or tx.moment.date().isoformat()
+        return _update(tx, "commissions", row, {
+            "status": status, commission_rules.STATUS_DATES[status]: day})
+
+
+def list_commissions(engine: sa.Engine, *, status: str | None = None,
+                     disputed: bool = False, partner_id: str | None = None
+                     ) -> list[dict[str, Any]]:
+    """Commission lines with deal and partner names; `disputed`: only open disputes."""
+    table = RECORD_TABLES["commissions"]
+    deals, partners = RECORD_TABLES["opportunities"], RECORD_TABLES["partners"]
+    query = (sa.select(table, deals.c.name.label("deal"),
+                       partners.c.name.label("partner_name"))
+             .join(deals, deals.c.id == table.c.opportunity_id, isouter=True)
+             .join(partners, partners.c.id == table.c.partner_id, isouter=True)
+             .where(table.c.deleted == sa.false()).order_by(table.c.created_at))
+    if status:
+        query = query.where(table.c.status == status)
+    if partner_id:
+        query = query.where(table.c.partner_id == partner_id)
+    if disputed:
+        query = query.where(table.c.disputed_at.is_not(None))
+    with engine.connect() as conn:
+        rows = [dict(r) for r in conn.execute(query).mappings()]
+    if disputed:
+        rows = [r for r in rows if commission_rules.dispute_open(r)]
+    return rows
+
+
+@operation("resolve commission dispute")
+def resolve_dispute(engine: sa.Engine, commission_id: str, answer: str, *,
+                    amount_cents: int | str | None = None, now: datetime | None = None
+                    ) -> dict[str, Any]:
+    """Answer a rep's dispute (optionally correcting the amount); the rep sees it on the next
+    pull and the line leaves the queue."""
+    if not (answer or "").strip():
+        raise AdminError("answer: say how the dispute is resolved; the partner sees it", "answer")
+    values = _values("commissions", {"amount_cents": amount_cents})
+    with write_tx(engine, now) as tx:
+        row = _locked_row(tx, "commissions", commission_id)
+        if not commission_rules.dispute_open(row):
+            raise AdminError("commission: has no open dispute", "commission")
+        if values and row["status"] == "paid":
+            raise AdminError("amount: a paid commission cannot change; record the correction "
+                             "as a new line", "amount")
+        return _update(tx, "commissions", row, {**values, "dispute_resolution": answer.strip(),
+                                                "dispute_resolved_at": tx.now})

@@ -212,6 +212,41 @@ def _decide_mdf(engine, args):
                             reason=args.reason)
 
 
+@command("add-commission")
+def _add_commission(engine, args):
+    return admin.add_commission(engine, args.id, rate_percent=args.rate)
+
+
+@command("approve-commission")
+def _approve_commission(engine, args):
+    return admin.move_commission(engine, args.id, "approve", on=args.on)
+
+
+@command("pay-commission")
+def _pay_commission(engine, args):
+    return admin.move_commission(engine, args.id, "pay", on=args.on)
+
+
+@command("list-commissions")
+def _list_commissions(engine, args):
+    return admin.list_commissions(engine, status=args.status, disputed=args.disputed)
+
+
+@command("resolve-dispute")
+def _resolve_dispute(engine, args):
+    return admin.resolve_dispute(engine, args.id, args.answer, amount_cents=args.amount)
+
+
+@command("list-amendments")
+def _list_amendments(engine, args):
+    return admin.list_amendments(engine, status=args.status or None)
+
+
+@command("decide-amendment")
+def _decide_amendment(engine, args):
+    return admin.decide_amendment(engine, args.id, args.decision, reason=args.reason)
+
+
 @command("publish-averages")
 def _averages(engine, args):
     return admin.publish_averages(engine, args.period, now=_now(args))
@@ -444,6 +479,26 @@ def _admin_commands(add: Callable[..., argparse.ArgumentParser]) -> None:
     p.add_argument("id")
     p.add_argument("decision", choices=("approve", "reject"))
     p.add_argument("--amount")
+    p.add_argument("--reason")
+    p = add("add-commission", help="record the commission on a won partner deal (rate by tier)")
+    p.add_argument("id", metavar="OPP_ID")
+    p.add_argument("--rate", help="percent of the closed amount (default: the tier's rate)")
+    for name in ("approve-commission", "pay-commission"):
+        p = add(name)
+        p.add_argument("id")
+        p.add_argument("--on", metavar="YYYY-MM-DD", help="the day (default today)")
+    p = add("list-commissions")
+    p.add_argument("--status")
+    p.add_argument("--disputed", action="store_true", help="only open disputes (the queue)")
+    p = add("resolve-dispute", help="answer a partner's commission dispute")
+    p.add_argument("id")
+    p.add_argument("--answer", required=True)
+    p.add_argument("--amount", help="corrected commission amount")
+    p = add("list-amendments")
+    p.add_argument("--status", default="pending")
+    p = add("decide-amendment", help="approve or reject a deal amendment request")
+    p.add_argument("id")
+    p.add_argument("decision", choices=("approve", "reject"))
     p.add_argument("--reason")
     p = add("publish-averages", help="publish program averages (aggregates only)")
     p.add_argument("--period")

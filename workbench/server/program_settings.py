@@ -13,7 +13,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from workbench.domain.commissions import DEFAULT_RATES
+from workbench.domain.deal_progress import STALE_DEAL_DAYS
 from workbench.domain.leads import FIRST_CONTACT_SLA
+from workbench.domain.model import TIERS
 from workbench.domain.program import DECISION_SLA
 from workbench.domain.registration import PROTECTION_DAYS
 from workbench.domain.values import format_datetime, utc_now
@@ -51,6 +54,15 @@ SETTINGS: dict[str, Setting] = {s.key: s for s in (
     Setting("co_sell_partner_share", "Partner's share on co-sell", int, 50,
             "Credit split recorded for the partner when a conflict is resolved as co-sell.",
             1, 99, "%"),
+    Setting("stale_deal_days", "Stale deal after", int, STALE_DEAL_DAYS,
+            "An approved registration with no activity recorded for this many days shows as "
+            "stale on the partner's dashboard.", 1, 365, "days"),
+    Setting("commission_at_close", "Record commissions at close", bool, True,
+            "When a partner's deal closes won, its commission is recorded as earned at the "
+            "rate of the partner's tier (seed 001: rate by tier at deal close)."),
+    *(Setting(f"commission_rate_{tier}", f"Commission rate, {tier.capitalize()}", int,
+              DEFAULT_RATES[tier], f"Percent of the closed amount a {tier.capitalize()} partner "
+              "earns on a won deal.", 0, 50, "%") for tier in TIERS),
 )}
 
 
@@ -76,6 +88,12 @@ def value(conn: sa.Connection, key: str, default: Any = None) -> Any:
     if stored is not None:
         return json.loads(stored)
     return SETTINGS[key].default if default is None else default
+
+
+def commission_rates(conn: sa.Connection) -> dict[str, int]:
+    """The program's commission rate (percent) of each tier."""
+    values = current(conn)
+    return {tier: values[f"commission_rate_{tier}"] for tier in TIERS}
 
 
 def history(conn: sa.Connection) -> list[dict[str, Any]]:

@@ -20,6 +20,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from workbench.domain import mdf
+from workbench.domain.deal_progress import check_amendment
 from workbench.domain.merge import conflicting_fields
 from workbench.domain.model import ENTITIES, Entity, Kind, Owner
 from workbench.domain.records import (
@@ -307,11 +308,22 @@ def _create(batch: _Batch, entity: Entity, record_id: str, op: Operation,
     values = with_defaults(entity.name, {name: new for name, (_, new) in fields.items()})
     _validated(entity, {f.name: values.get(f.name) for f in entity.fields})
     _check_references(batch, entity, values)
+    if entity.name == "registration_amendments":
+        _check_amendment(batch, values)
     if entity.name == "cases":
         tx = batch.tx
         tx.lock(CASE_NUMBERS)
         values["case_number"] = f"CS-{tx.moment.year}-{tx.next_seq(CASE_NUMBERS):06d}"
     return _applied(entity, batch.insert(entity.name, record_id, values), op)
+
+
+def _check_amendment(batch: _Batch, values: dict[str, Any]) -> None:
+    """An amendment may be asked only on an approved registration (domain/deal_progress.py)."""
+    registration = batch.row("registrations", values["registration_id"])
+    try:
+        check_amendment(values, registration, batch.tx.moment)
+    except InvalidValue as error:
+        raise Rejected(str(error), error.field) from None
 
 
 def _update(batch: _Batch, entity: Entity, row: dict[str, Any], op: Operation,

@@ -11,6 +11,8 @@ them on every edit and queues the outbox operation in the same transaction.
     registrations  register_deal, registration_action, duplicate_check, linked_account
     leads          accept_lead, reject_lead, log_first_contact
     cases          open_case, comment_case, request_escalation
+    deals          record_progress, request_amendment, amendments_of
+    commissions    list_commissions, get_commission, dispute_commission
     conflicts      resolve_conflict, resolve_conflicts
     syncing        sign_in, sign_out, sync
 """

@@ -31,6 +31,7 @@ from workbench.ui.syncing import SIGN_IN_REASONS, SyncController
 from workbench.ui.views.accounts import AccountsPage
 from workbench.ui.views.base import Page
 from workbench.ui.views.cases import CasesPage
+from workbench.ui.views.commissions import CommissionsPage
 from workbench.ui.views.leads import LeadsPage
 from workbench.ui.views.opportunities import OpportunitiesPage
 from workbench.ui.views.registrations import RegistrationsPage
@@ -46,6 +47,7 @@ PAGES: list[tuple[str, str, type[Page]]] = [
     ("leads", "Leads", LeadsPage),
     ("opportunities", "Opportunities", OpportunitiesPage),
     ("cases", "Cases", CasesPage),
+    ("commissions", "Commissions", CommissionsPage),
     ("scorecard", "Scorecard", ScorecardPage),
     ("sync", "Sync", SyncPage),
 ]

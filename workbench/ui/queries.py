@@ -22,7 +22,8 @@ RECENT_REJECTIONS = timedelta(days=14)
 
 _LABEL_COLUMNS = {"accounts": "name", "contacts": "name", "registrations": "customer_name",
                   "cases": "subject", "leads": "company_name", "case_comments": "body",
-                  "opportunities": "name", "mdf_requests": "activity_name"}
+                  "opportunities": "name", "mdf_requests": "activity_name",
+                  "registration_amendments": "note"}
 
 
 def _rows(conn: sa.Connection, query: sa.Select) -> list[dict[str, Any]]:
@@ -183,3 +184,12 @@ def opportunity_detail(conn: sa.Connection, opportunity_id: str) -> dict[str, An
 
 def record(conn: sa.Connection, entity_name: str, record_id: str) -> dict[str, Any]:
     return records.get(conn, entity_name, record_id)
+
+
+def latest_amendment(conn: sa.Connection, registration_id: str) -> dict[str, Any] | None:
+    """The newest change of deal terms the rep asked for on a registration."""
+    table = records.table("registration_amendments")
+    row = conn.execute(sa.select(table).where(table.c.registration_id == registration_id,
+                                              table.c.deleted.is_(False))
+                       .order_by(table.c.created_at.desc()).limit(1)).mappings().first()
+    return dict(row) if row else None

@@ -471,9 +471,11 @@ class RecordForm(QWidget):
     def __init__(self, entity_name: str, fields: Iterable[str],
                  formatters: dict[str, Callable[[dict[str, Any]], str]] | None = None,
                  titles: dict[str, str] | None = None,
-                 value_sample: str = DETAIL_VALUE_SAMPLE) -> None:
+                 value_sample: str = DETAIL_VALUE_SAMPLE,
+                 optional: Iterable[str] = ()) -> None:
         super().__init__()
         self.spec = entity(entity_name)
+        self.optional = frozenset(optional)  # rows hidden while they have no value
         self.value_sample = value_sample
         self.formatters = formatters or {}
         self.layout_ = QFormLayout(self)
@@ -512,3 +514,5 @@ class RecordForm(QWidget):
             value = formatter(row) if formatter else row.get(name)
             label.setText("—" if value in (None, "") else str(value))
             label.setToolTip("" if value in (None, "") else str(value))
+            if name in self.optional:
+                self.layout_.setRowVisible(label, value not in (None, ""))

@@ -57,8 +57,10 @@ async def change_settings(request: Request, session: SignedIn
                           ) -> Response:
     form = await form_of(request, session)
     require_admin(session)
-    raw = {key: form.get(key, "") for key in program_settings.SETTINGS}
-    raw["auto_approve"] = form.get("auto_approve", "off")
+    # A number the form did not send keeps its value; an unticked box is sent as nothing: off.
+    raw = {key: form.get(key, "off") if setting.kind is bool else form[key]
+           for key, setting in program_settings.SETTINGS.items()
+           if setting.kind is bool or key in form}
     try:
         changed = await act(session, program_settings.change, request.app.state.engine, raw,
                             defaults=_defaults(request))

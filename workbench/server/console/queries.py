@@ -12,6 +12,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from workbench.domain import scorecard as sc
+from workbench.domain.commissions import dispute_open
+from workbench.domain.deal_progress import HYGIENE_OPEN_DAYS, hygiene_breach, staleness
 from workbench.domain.leads import lead_sla
 from workbench.domain.model import ENTITIES
 from workbench.domain.program import decision_clock
@@ -290,7 +292,40 @@ def partner_dashboard(conn: sa.Connection, partner_id: str, now: datetime
                           .where(users.c.partner_id == partner_id)
                           .order_by(users.c.revoked_at.is_not(None), users.c.email)).mappings()
     return {"partner": dict(partner), "card": card, "flag": dict(flag) if flag else None,
-            "users": [dict(p) for p in people], "last_activity": _last_activity(rows)}
+            "users": [dict(p) for p in people], "last_activity": _last_activity(rows),
+            **deal_health(conn, partner_id, rows, now)}
+
+
+def deal_health(conn: sa.Connection, partner_id: str, rows: dict[str, list[dict[str, Any]]],
+                now: datetime) -> dict[str, Any]:
+    """Stale deals (approved, no activity for the program's stale_deal_days) and the seed 003
+    hygiene rule (open past 120 days without stage progression), worst first."""
+    days = int(program_settings.value(conn, "stale_deal_days"))
+    moved = {d["registration_id"]: parse_datetime(d["updated_at"])
+             for d in rows["opportunities"] if d.get("registration_id")}
+    stale, unhygienic = [], []
+    for registration in rows["registrations"]:
+        state = staleness(registration, now, days)
+        if state and state.stale:
+            stale.append({**registration, "quiet_days": state.days_quiet,
+                          "last_activity_day": state.last_activity.isoformat()})
+        if hygiene_breach(registration, moved.get(registration["id"]), now):
+            unhygienic.append({**registration, "open_days":
+                               (now - parse_datetime(registration["submitted_at"])).days})
+    stale.sort(key=lambda r: -r["quiet_days"])
+    unhygienic.sort(key=lambda r: -r["open_days"])
+    amendments = RECORD_TABLES["registration_amendments"]
+    waiting = conn.execute(sa.select(sa.func.count()).select_from(amendments).where(
+        amendments.c.scope == partner_id, amendments.c.status == "pending",
+        amendments.c.deleted == sa.false())).scalar_one()
+    lines = RECORD_TABLES["commissions"]
+    disputed = sum(dispute_open(dict(r)) for r in conn.execute(sa.select(
+        lines.c.dispute_reason, lines.c.disputed_at, lines.c.dispute_resolved_at).where(
+        lines.c.scope == partner_id, lines.c.disputed_at.is_not(None),
+        lines.c.deleted == sa.false())).mappings())
+    return {"stale_deals": stale, "stale_days": days, "hygiene": unhygienic,
+            "hygiene_days": HYGIENE_OPEN_DAYS, "amendments_waiting": waiting,
+            "disputes_open": disputed}
 
 
 def _partner_rows(conn: sa.Connection, entity: str, partner_id: str | None

@@ -56,9 +56,10 @@ def _registration_page(request: Request, registration_id: str, *, errors: dict |
     clock = decision_clock(parse_datetime(record["submitted_at"]), utc_now(),
                            timedelta(hours=sla_hours)) \
         if record["status"] in queries.WAITING and record["submitted_at"] else None
+    amendments = admin.list_amendments(engine, status=None, registration_id=registration_id)
     return render(request, "registration.html", status_code=status, record=record,
                   details=details, errors=errors or {}, values=values or {}, share=share,
-                  clock=clock, sla_hours=sla_hours)
+                  clock=clock, sla_hours=sla_hours, amendments=amendments)
 
 
 @router.post("/console/registrations/{registration_id}/approve")

@@ -7,11 +7,12 @@ from functools import partial
 from typing import Any
 
 import sqlalchemy as sa
-from PySide6.QtWidgets import QGridLayout, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog, QGridLayout, QVBoxLayout, QWidget
 
 from workbench.domain import registration as rules
 from workbench.domain.values import format_datetime, parse_datetime
-from workbench.services import registrations
+from workbench.services import deals, registrations
 from workbench.ui import format as fmt
 from workbench.ui import queries
 from workbench.ui.style import status_tone
@@ -101,6 +102,7 @@ class RegistrationsPage(ListPage):
     hint = "Your deal registrations, their vendor decision and how long protection lasts."
     search_placeholder = "Search customer, domain, product or number  (Ctrl+F)"
     spec = SPEC
+    shows = frozenset({"registrations", "registration_amendments"})
 
     def header_buttons(self) -> list[QWidget]:
         register = primary(button("Register deal…", "Register a deal",
@@ -115,10 +117,14 @@ class RegistrationsPage(ListPage):
         self.add_detail_heading(layout)
         self.notice = banner()
         layout.addWidget(self.notice)
+        self.amendment_note = banner()  # where the latest requested change of terms stands
+        self.amendment_note.setAccessibleName("Requested change")
+        layout.addWidget(self.amendment_note)
         self.form = RecordForm("registrations", [
             "customer_domain", "product", "deal_value_cents", "expected_close_date", "decided_at",
             "registration_number", "protection_expires_at", "review_reason", "decision_reason",
-            "submitted_at", "approved_at", "notes", "request_note"], {
+            "submitted_at", "approved_at", "notes", "request_note", "next_step",
+            "last_activity", "progress_notes"], {
             "deal_value_cents": lambda r: fmt.money(r.get("deal_value_cents"), r.get("currency")),
             "expected_close_date": lambda r: fmt.day(r.get("expected_close_date")),
             "decided_at": lambda r: fmt.registration_close_day(r)
@@ -127,13 +133,19 @@ class RegistrationsPage(ListPage):
             "submitted_at": lambda r: fmt.day(r.get("submitted_at")),
             "approved_at": lambda r: fmt.day(r.get("approved_at")),
             "review_reason": lambda r: fmt.label(r.get("review_reason")),
-        }, titles={"customer_domain": "Domain", "deal_value_cents": "Value",
+            "last_activity": lambda r: " · ".join(filter(None, (
+                fmt.day(r.get("last_activity_on")) if r.get("last_activity_on") else "",
+                r.get("last_activity") or ""))),
+        }, titles={"progress_notes": "Progress","customer_domain": "Domain", "deal_value_cents": "Value",
                    "expected_close_date": "Expected close", "decided_at": "Closed",
                    "registration_number": "Number",
                    "protection_expires_at": "Protected until", "review_reason": "Review reason",
                    "decision_reason": "Decision", "submitted_at": "Submitted",
                    "approved_at": "Approved", "request_note": "Your request"},
-            value_sample=DOMAIN_SAMPLE)  # the customer's name is the heading, wrapped at spaces
+            value_sample=DOMAIN_SAMPLE,  # the customer's name is the heading, wrapped at spaces
+            # rows that mean nothing while empty: the pane keeps its buttons in view at 768 px
+            optional=("decided_at", "review_reason", "request_note", "notes", "next_step",
+                      "last_activity", "progress_notes"))
         layout.addWidget(self.form)
         row = QGridLayout()  # two by two: fits the narrow detail pane at 1366 px
         self.submit_button = button("Submit", "Submit to the vendor", partial(self._act, "submit"),
@@ -147,11 +159,19 @@ class RegistrationsPage(ListPage):
             self.bind(widget, keys)
         self.action_buttons = {"submit": self.submit_button, "withdraw": self.withdraw_button,
                                "renew": self.renew_button, "dispute": self.dispute_button}
-        for number, widget in enumerate(self.action_buttons.values()):
+        # deal progress: on an approved registration only (domain: can_record_progress)
+        self.progress_button = button("Progress…", "Record progress", self._progress)
+        self.amend_button = button("Request change…", "Request a change of value or close date",
+                                   self._amend)
+        self.bind(self.progress_button, "Alt+P")
+        self.bind(self.amend_button, "Alt+C")
+        for number, widget in enumerate([*self.action_buttons.values(), self.progress_button,
+                                         self.amend_button]):
             row.addWidget(widget, number // 2, number % 2)
         layout.addLayout(row)
         layout.addStretch(1)
         self.row: dict[str, Any] | None = None
+        self._deal_dialog: QDialog | None = None
 
     def show_detail(self, record_id: str | None) -> None:
         self.row = self.ctx.read_now(lambda c: queries.record(c, "registrations", record_id)) \
@@ -171,6 +191,61 @@ class RegistrationsPage(ListPage):
             if action == "renew":
                 enabled = enabled and rules.can_renew(row["status"], approved, now)
             widget.setEnabled(enabled)
+        progressing = bool(row) and rules.can_record_progress(row.get("status"), approved, now)
+        self.progress_button.setEnabled(progressing)
+        self.amend_button.setEnabled(progressing)
+        self._show_amendment(record_id)
+
+    def _show_amendment(self, record_id: str | None) -> None:
+        """The latest change the rep asked for and where it stands."""
+        latest = None
+        if record_id:
+            latest = self.ctx.read_now(lambda c: queries.latest_amendment(c, record_id))
+        if not latest:
+            self.amendment_note.setVisible(False)
+            return
+        asked = ", ".join(filter(None, (
+            fmt.money(latest["deal_value_cents"], (self.row or {}).get("currency"))
+            if latest.get("deal_value_cents") is not None else "",
+            f"close {fmt.day(latest['expected_close_date'])}"
+            if latest.get("expected_close_date") else "")))
+        status = latest.get("status") or "pending"
+        text = {"pending": f"Change requested ({asked}): waiting for the channel manager.",
+                "approved": f"Change approved ({asked}).",
+                "rejected": f"Change rejected ({asked}): "
+                            f"{latest.get('decision_reason') or 'no reason given'}"}[status]
+        self.amendment_note.setText(text)
+        set_tone(self.amendment_note, {"pending": "warning", "approved": "ok"}.get(status,
+                                                                                  "rejected"))
+        self.amendment_note.setVisible(True)
+
+    def _progress(self) -> None:
+        if self.current_id is None or self.row is None:
+            return
+        from workbench.ui.dialogs.deal_progress import ProgressDialog
+
+        record_id = self.current_id
+        dialog = ProgressDialog(self.row, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.submitted.connect(lambda values: self.write(
+            lambda: deals.record_progress(self.ctx.store, record_id, deals.Progress(**values)),
+            "Progress saved — sent to the vendor at the next sync"))
+        self._deal_dialog = dialog
+        dialog.open()
+
+    def _amend(self) -> None:
+        if self.current_id is None or self.row is None:
+            return
+        from workbench.ui.dialogs.deal_progress import AmendmentDialog
+
+        record_id = self.current_id
+        dialog = AmendmentDialog(self.row, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.submitted.connect(lambda values: self.write(
+            lambda: deals.request_amendment(self.ctx.store, record_id, **values),
+            "Change requested — the channel manager decides after the next sync"))
+        self._deal_dialog = dialog
+        dialog.open()
 
     def _show_notice(self, row: dict[str, Any], status: str) -> None:
         text, tone = "", "info"
