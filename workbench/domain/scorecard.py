@@ -41,7 +41,10 @@ Decisions, each made once here:
   "contacted" without a time counts as met (as `domain.leads` treats it as contacted).
 - **Engagement**: activity events counted by kind over the window and scored by
   `scoring.engagement_score`; kinds without a weight in seed 003 (content_share, event) add
-  nothing.
+  nothing. Commitment points are "training completions, certifications achieved" (seed 003 §4):
+  every completed learning record — a training or a certification — counts as one training at
+  its completion moment, beside any "training" activity events (sessions logged without a
+  learning record).
 - **Certification completion**: of the partner's people (its partner users and anyone with a
   learning record), the share holding at least one completed, unexpired training or
   certification. The tier rubric's certification level is "all" when valid certifications of
@@ -381,7 +384,7 @@ def compute_scorecard(data: ScorecardData, period: Period, now: datetime) -> Sco
     at = Window.ending(reference_moment(period, now))
     regs = [_Registration.of(r) for r in data.registrations]
     deals = [_Deal.of(o) for o in data.opportunities]
-    activity = parse_activity(data.activity_events)
+    activity = parse_activity(data.activity_events, data.learning_records)
     averages = ProgramAverages(data.program_averages, period)
     engagement_30 = _score(activity, at.days_30_stamp, at.as_of_stamp)
     engagement_90 = _score(activity, at.days_90_stamp, at.as_of_stamp)
@@ -843,21 +846,32 @@ _ENGAGEMENT_KINDS = {"login": "logins", "download": "downloads", "registration":
 Activity = list[tuple[str, str]]  # (EngagementInputs field, stamp), engagement kinds only
 
 
-def parse_activity(events: Iterable[Row]) -> Activity:
-    """The events the engagement formula counts, with their canonical stamps."""
+def parse_activity(events: Iterable[Row], learning_records: Iterable[Row] = ()) -> Activity:
+    """The events the engagement formula counts, with their canonical stamps: activity events
+    of a weighted kind, and each completed training or certification as one training."""
     parsed = []
     for event in events:
         name = _ENGAGEMENT_KINDS.get(str(event.get("kind")))
         stamp = _stamp(event.get("occurred_at"))
         if name and stamp is not None:
             parsed.append((name, stamp))
+    for record in learning_records:
+        stamp = _stamp(record.get("completed_at"))
+        if record.get("status") in _COMPLETED_LEARNING and stamp is not None:
+            parsed.append(("trainings", stamp))
     return parsed
 
 
-def engagement_score(events: Iterable[Row], start: datetime, end: datetime
-                     ) -> scoring.EngagementScore:
-    """Seed 003 §4 engagement score of the activity events from `start` to `end` (both included)."""
-    return _score(parse_activity(events), format_datetime(start), format_datetime(end))
+# A certification that has since expired was still achieved when it was completed.
+_COMPLETED_LEARNING = ("completed", "expired")
+
+
+def engagement_score(events: Iterable[Row], start: datetime, end: datetime,
+                     learning_records: Iterable[Row] = ()) -> scoring.EngagementScore:
+    """Seed 003 §4 engagement score of the activity events and learning completions from
+    `start` to `end` (both included)."""
+    return _score(parse_activity(events, learning_records), format_datetime(start),
+                  format_datetime(end))
 
 
 def _score(activity: Activity, start: str, end: str) -> scoring.EngagementScore:
