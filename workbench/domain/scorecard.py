@@ -50,9 +50,12 @@ Decisions, each made once here:
   certification. The tier rubric's certification level is "all" when valid certifications of
   every level (basic, advanced, expert) are held, else the highest held ("expert" alone counts as
   "advanced"), else "none".
+- **Customer satisfaction** is the vendor's latest NPS survey of the partner's customers (the
+  partner record's `nps`, -100 to 100, taken on `nps_surveyed_on`); a survey dated after
+  `as_of` is not yet known then. No survey: not measured (0 rubric points).
 - **Tier qualification** feeds the rubric with the 12-month sourced revenue, the registrations
-  submitted in the period's quarter so far, the certification level, no NPS (the workbench has no
-  customer survey data: 0 points) and the 90-day engagement score.
+  submitted in the period's quarter so far, the certification level, the customer NPS and the
+  90-day engagement score.
 - Rates are percentages rounded half up to one decimal; averages of money are whole cents
   rounded half up; days and hours one decimal.
 """
@@ -68,7 +71,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, NamedTuple
 
-from workbench.domain import scoring
+from workbench.domain import formatting, scoring
 from workbench.domain.leads import lead_sla
 from workbench.domain.model import CERTIFICATION_LEVELS, OPPORTUNITY_STAGES
 from workbench.domain.values import InvalidValue, format_datetime, parse_datetime
@@ -390,8 +393,9 @@ def compute_scorecard(data: ScorecardData, period: Period, now: datetime) -> Sco
     engagement_90 = _score(activity, at.days_90_stamp, at.as_of_stamp)
     certification = certification_level(data.learning_records, at.as_of)
     sourced, influenced = attributed_revenue(deals, data.attributions, at)
+    nps = customer_nps(data.partner, at.today)
     tier = tier_progress(int(sourced.value or 0), registrations_in_quarter(regs, period, at.as_of),
-                         certification, engagement_90.total)
+                         certification, engagement_90.total, nps=nps.value)
     lead_stats = lead_sla_compliance(data.leads, at.as_of)
     funnel = registration_funnel(regs, deals, at)
     pipeline = pipeline_by_stage(deals, at.today)
@@ -409,6 +413,7 @@ def compute_scorecard(data: ScorecardData, period: Period, now: datetime) -> Sco
         Measure("tier_points", "Tier qualification points", "this quarter", "points",
                 tier.score.total, note=tier.score.tier),
         certification_completion(data.learning_records, data.partner_users, at.as_of),
+        nps,
     )
     return Scorecard(
         partner_id=data.partner_id, partner_name=data.partner_name,
@@ -953,12 +958,27 @@ def _email(value: object) -> str:
 # Tier
 
 
+def customer_nps(partner: Row | None, today: date) -> Measure:
+    """The partner's customer NPS as the vendor last surveyed it (see the module notes)."""
+    row = partner or {}
+    score, surveyed_on = row.get("nps"), _date(row.get("nps_surveyed_on"))
+    if isinstance(score, bool) or not isinstance(score, int) or not -100 <= score <= 100 \
+            or (surveyed_on is not None and surveyed_on > today):
+        return Measure("customer_nps", "Customer NPS (partner-sourced deals)", "latest survey",
+                       "points", None, note="not measured")
+    note = f"surveyed {formatting.day(surveyed_on)}" if surveyed_on else ""
+    return Measure("customer_nps", "Customer NPS (partner-sourced deals)", "latest survey",
+                   "points", score, note=note)
+
+
 def tier_progress(sourced_revenue_cents: int, registrations_this_quarter: int,
-                  certification: str, engagement_90d: float) -> TierProgress:
+                  certification: str, engagement_90d: float, *,
+                  nps: int | Decimal | None = None) -> TierProgress:
     """The rubric score (scoring.tier_score) and the cheapest steps to the next tier."""
     inputs = scoring.TierInputs(annual_sourced_revenue_cents=sourced_revenue_cents,
                                 registrations_per_quarter=registrations_this_quarter,
-                                certification_level=certification, nps=None,
+                                certification_level=certification,
+                                nps=None if nps is None else float(nps),
                                 engagement_90d=engagement_90d)
     return TierProgress(inputs=inputs, score=scoring.tier_score(inputs),
                         steps=tuple(scoring.gap_to_next_tier(inputs)))
