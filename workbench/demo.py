@@ -26,6 +26,8 @@ log = logging.getLogger(__name__)
 
 DEMO_EMAIL = "maria.keller@northwind-partners.example"
 PARTNER_NAME = "Northwind Partners GmbH"
+COLLEAGUE_EMAIL = "jonas.richter@northwind-partners.example"
+DEMO_NPS = 45
 # The vendor's side of the demo: a channel manager for the real console (loopback only).
 CONSOLE_EMAIL = "daniel.brooks@vendor.example"
 CONSOLE_PASSWORD = "demo-console-password"
@@ -242,11 +244,21 @@ def _vendor_program(vendor: Any, partner_id: str, today: date) -> None:
         vendor.assign_lead(partner_id, company, company_domain=domain,
                            contact_name=CONTACT_NAMES[index], contact_email=f"info@{domain}",
                            source="webinar", now=datetime.now(UTC) - timedelta(hours=hours_ago))
-    for name, level, days_ago in (("Analytics Suite Sales Professional", "basic", 300),
+    # Certifications last two years; the oldest runs out within the People view's warning.
+    for name, level, days_ago in (("Analytics Suite Sales Professional", "basic", 705),
                                   ("Data Platform Technical Specialist", "advanced", 120),
                                   ("Security Add-on Architect", "expert", 20)):
         vendor.record_certification(partner_id, name, user_email=DEMO_EMAIL, level=level,
-                                    completed_at=format_datetime(_at(today - timedelta(days=days_ago))))
+                                    completed_at=format_datetime(_at(today - timedelta(days=days_ago))),
+                                    expires_on=(today + timedelta(days=730 - days_ago)).isoformat())
+    vendor.create_user(partner_id, COLLEAGUE_EMAIL, name="Jonas Richter", role="engineer")
+    vendor.record_certification(partner_id, "Data Platform Fundamentals", user_email=COLLEAGUE_EMAIL,
+                                kind="training",
+                                completed_at=format_datetime(_at(today - timedelta(days=60))))
+    vendor.record_certification(partner_id, "Data Platform Technical Specialist",
+                                user_email=COLLEAGUE_EMAIL, level="advanced", status="in_progress")
+    # The vendor's customer survey (seed 003 rubric: NPS 30-50 = 10 points).
+    vendor.record_nps(partner_id, DEMO_NPS, surveyed_on=(today - timedelta(days=20)).isoformat())
     for days_ago in range(0, 365, 3):
         moment = _at(today - timedelta(days=days_ago), 9)
         vendor.record_activity(partner_id, "login", user_email=DEMO_EMAIL,

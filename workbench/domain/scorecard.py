@@ -964,10 +964,10 @@ def customer_nps(partner: Row | None, today: date) -> Measure:
     score, surveyed_on = row.get("nps"), _date(row.get("nps_surveyed_on"))
     if isinstance(score, bool) or not isinstance(score, int) or not -100 <= score <= 100 \
             or (surveyed_on is not None and surveyed_on > today):
-        return Measure("customer_nps", "Customer NPS (partner-sourced deals)", "latest survey",
+        return Measure("customer_nps", "Customer NPS", "latest survey",
                        "points", None, note="not measured")
     note = f"surveyed {formatting.day(surveyed_on)}" if surveyed_on else ""
-    return Measure("customer_nps", "Customer NPS (partner-sourced deals)", "latest survey",
+    return Measure("customer_nps", "Customer NPS", "latest survey",
                    "points", score, note=note)
 
 

@@ -33,6 +33,7 @@ from workbench.ui.views.base import Page
 from workbench.ui.views.cases import CasesPage
 from workbench.ui.views.leads import LeadsPage
 from workbench.ui.views.opportunities import OpportunitiesPage
+from workbench.ui.views.people import PeoplePage
 from workbench.ui.views.registrations import RegistrationsPage
 from workbench.ui.views.scorecard import ScorecardPage
 from workbench.ui.views.sync import SyncPage
@@ -47,12 +48,13 @@ PAGES: list[tuple[str, str, type[Page]]] = [
     ("opportunities", "Opportunities", OpportunitiesPage),
     ("cases", "Cases", CasesPage),
     ("scorecard", "Scorecard", ScorecardPage),
+    ("people", "People", PeoplePage),
     ("sync", "Sync", SyncPage),
 ]
 
 SHORTCUTS = [
     ("Ctrl+N", "Register a deal (from anywhere)"), ("Ctrl+S / F5", "Sync now"),
-    ("Ctrl+1 … Ctrl+8", "Go to Today … Sync"), ("Ctrl+F", "Search in the current list"),
+    ("Ctrl+1 … Ctrl+9", "Go to Today … Sync"), ("Ctrl+F", "Search in the current list"),
     ("Ctrl+,", "Settings"), ("Ctrl+E", "Export the scorecard as PDF"),
     ("Alt+S / W / N / D", "Registrations: Submit, Withdraw, Renew…, Dispute…"),
     ("Alt+A / R / L", "Leads: Accept, Reject…, Log first contact"),
