@@ -11,6 +11,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from workbench.domain import enablement
 from workbench.domain import scorecard as sc
 from workbench.domain.leads import lead_sla
 from workbench.domain.model import ENTITIES
@@ -290,7 +291,9 @@ def partner_dashboard(conn: sa.Connection, partner_id: str, now: datetime
                           .where(users.c.partner_id == partner_id)
                           .order_by(users.c.revoked_at.is_not(None), users.c.email)).mappings()
     return {"partner": dict(partner), "card": card, "flag": dict(flag) if flag else None,
-            "users": [dict(p) for p in people], "last_activity": _last_activity(rows)}
+            "users": [dict(p) for p in people], "last_activity": _last_activity(rows),
+            "people": enablement.people(rows["partner_users"], rows["learning_records"],
+                                        now.date())}
 
 
 def _partner_rows(conn: sa.Connection, entity: str, partner_id: str | None
