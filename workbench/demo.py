@@ -146,7 +146,7 @@ def _build(store: Store, url: str, vendor: Any, today: date, rng: random.Random)
     partner_id = vendor.create_partner(
         PARTNER_NAME, motions=["reseller", "co-sell", "services"], tier="gold", region="EMEA",
         segment="Mid-market", territory="DACH", channel_manager="Daniel Brooks",
-        joined_on=(year_ago - timedelta(days=200)).isoformat())
+        joined_on=(year_ago - timedelta(days=200)).isoformat(), sub_partner_visibility=True)
     other_id = vendor.create_partner("Contoso Channel Services", motions=["referral"],
                                      tier="silver", region="NA")
     token = vendor.create_user(partner_id, DEMO_EMAIL, name="Maria Keller", role="seller").token
@@ -157,6 +157,7 @@ def _build(store: Store, url: str, vendor: Any, today: date, rng: random.Random)
                        name="Daniel Brooks")
     _vendor_program(vendor, partner_id, today)
     _peer_partners(url, vendor, today, rng)
+    _sub_partner(url, vendor, partner_id, today)
     account.login(store, url, token)
     _sync(store)  # the vendor's leads, cases and the partner record arrive
 
@@ -232,6 +233,49 @@ def _peer_partners(url: str, vendor: Any, today: date, rng: random.Random) -> No
                                          closed_on=closed.date().isoformat(), now=closed)
         finally:
             client.close()
+
+
+# Northwind distributes to a smaller reseller: the vendor lets it see the reseller's deals
+# (read-only on Northwind's desk, labelled with the reseller's name, rolled up by sub-partner).
+SUB_PARTNER = "Alpine IT Solutions AG"
+SUB_PARTNER_DEALS = [("Edelweiss Bank", "edelweiss-bank.ch", 4_800_000, 150, "won"),
+                     ("Matterhorn Logistics", "matterhorn-logistics.ch", 2_200_000, 40, None),
+                     ("Zermatt Hotels", "zermatt-hotels.ch", 900_000, 10, None)]
+
+
+def _sub_partner(url: str, vendor: Any, distributor_id: str, today: date) -> None:
+    from workbench.domain.values import new_id
+    from workbench.sync.client import SyncClient
+    from workbench.sync.protocol import Operation
+
+    reseller = vendor.create_partner(SUB_PARTNER, motions=["reseller"], tier="silver",
+                                     region="EMEA", territory="Switzerland",
+                                     parent_id=distributor_id, channel_manager="Daniel Brooks",
+                                     joined_on=(today - timedelta(days=300)).isoformat())
+    client = SyncClient(url, vendor.create_user(reseller, "lea@alpine-it.example",
+                                                name="Lea Brunner").token)
+    try:
+        for customer, domain, cents, days_ago, outcome in SUB_PARTNER_DEALS:
+            record_id = new_id()
+            fields = {"customer_name": customer, "customer_domain": domain,
+                      "product": "Data Platform", "deal_value_cents": cents,
+                      "expected_close_date": (today + timedelta(days=75)).isoformat()}
+            client.push([Operation(new_id(), "registrations", record_id, "create",
+                                   fields={k: {"old": None, "new": v} for k, v in fields.items()}),
+                         Operation(new_id(), "registrations", record_id, "action",
+                                   action="submit")])
+            decided = _at(today - timedelta(days=days_ago))
+            vendor.update_record("registrations", record_id, now=decided,
+                                 submitted_at=format_datetime(decided - timedelta(hours=8)))
+            vendor.approve(record_id, now=decided)
+            opportunity = _opportunity_of(vendor.engine, record_id)
+            vendor.set_stage(opportunity, 3, now=decided + timedelta(days=2))
+            if outcome:
+                closed = decided + timedelta(days=50)
+                vendor.close_opportunity(opportunity, outcome,
+                                         closed_on=closed.date().isoformat(), now=closed)
+    finally:
+        client.close()
 
 
 def _vendor_program(vendor: Any, partner_id: str, today: date) -> None:

@@ -193,6 +193,18 @@ def partner_names(conn: sa.Connection) -> tuple[str | None, dict[str, str]]:
     return get_state(conn, "partner_id"), names
 
 
+def has_sub_partner_records(conn: sa.Connection, entity_name: str) -> bool:
+    """Whether this desk holds live records of `entity_name` of another partner (a sub-partner
+    of this distributor)."""
+    own = get_state(conn, "partner_id")
+    if not own:
+        return False
+    t = table(entity_name)
+    query = sa.select(sa.literal(1)).where(t.c.deleted.is_(False), t.c.partner_id.is_not(None),
+                                           t.c.partner_id != own).limit(1)
+    return conn.execute(query).first() is not None
+
+
 def _refuse_sub_partner(conn: sa.Connection, entity_name: str, current: dict[str, Any],
                         action: str) -> None:
     """A distributor's desk holds its sub-partners' records read-only (domain/distributors)."""
