@@ -66,3 +66,23 @@ def test_without_sub_partners_the_partner_column_stays_hidden(qtbot, window, sam
     wait_idle(qtbot, window)
     assert page.table.isColumnHidden(1)
     assert not page.table.isColumnHidden(len(page.spec.columns) - 1)  # Number still shows
+
+
+def test_the_scorecard_rolls_up_by_sub_partner_on_a_distributors_desk(qtbot, window, store,
+                                                                      sample):
+    _synced_sub_partner(store)
+    page = window.show_page("scorecard")
+    qtbot.waitUntil(lambda: page.rollup_rows != [], timeout=10_000)
+    wait_idle(qtbot, window)
+    assert page.rollup.isVisibleTo(page)
+    rows = [[page.rollup.topLevelItem(i).text(c) for c in range(6)]
+            for i in range(page.rollup.topLevelItemCount())]
+    assert rows[0][0].endswith("(you)") and rows[1][0] == SUB
+    assert rows[1][3] == "1"  # its approved registration is open
+    assert rows[1][4] == "$0 (0)"
+
+
+def test_no_roll_up_for_a_partner_without_sub_partners(qtbot, window, sample):
+    page = window.show_page("scorecard")
+    qtbot.waitUntil(lambda: page.rollup_rows != [], timeout=10_000)
+    assert not page.rollup.isVisibleTo(page)
