@@ -69,7 +69,7 @@ SUBMITTED = ("submitted", "pending_review", "approved", "rejected", "won", "lost
 
 @dataclass(frozen=True)
 class PartnerRollup:
-    partner_id: str
+    partner_id: str | None  # None: the desk's own before its first sync
     name: str
     own: bool  # the distributor itself
     registrations_90d: int  # submitted in the last 90 days
@@ -125,7 +125,7 @@ def rollup_by_partner(partners: Iterable[Row], registrations: Iterable[Row],
                                           "won", "won_n"), 0)
     keys.setdefault(own, dict.fromkeys(("reg90", "open", "approved90", "pipe", "pipe_n", "won",
                                         "won_n"), 0))
-    rows = [PartnerRollup(partner_id=key, name=names.get(key) or ("Your partner" if key == own
+    rows = [PartnerRollup(partner_id=key or None, name=names.get(key) or ("Your partner" if key == own
                                                                   else "Sub-partner"),
                           own=key == own, registrations_90d=b["reg90"],
                           registrations_open=b["open"], approved_90d=b["approved90"],
