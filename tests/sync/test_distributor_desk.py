@@ -81,3 +81,25 @@ def test_the_sub_partner_itself_edits_its_record_normally(desks):
     assert [r["partner"] for r in listing] == [None]
     rep.edit("registrations", desks["theirs"], notes="call on Monday")
     assert rep.sync().rejected == []
+
+
+def test_the_server_refuses_by_the_same_rule_if_an_edit_arrives_anyway(desks, vendor_server):
+    """A client that skipped the desk's check (an old version): the server answers with the
+    same words, and the sub-partner's registration is unchanged."""
+    from workbench.domain.values import new_id
+    from workbench.sync.protocol import Operation
+
+    ops = desks["ops"]
+    version = ops.get("registrations", desks["theirs"])["version"]
+    client = ops.client()
+    try:
+        answer = client.push([Operation(new_id(), "registrations", desks["theirs"], "action",
+                                        action="withdraw", base_version=version)])
+    finally:
+        client.close()
+    [result] = answer
+    assert result.status == "rejected"
+    assert "belongs to a sub-partner: it is read-only in your workbench and cannot be " \
+           "withdrawn here" in result.reason
+    assert vendor_server.admin.get_record("registrations", desks["theirs"])["status"] == \
+        "approved"

@@ -48,11 +48,11 @@ def check_own_record(entity_name: str, record: Row, own_partner_id: str | None,
         return
     spec = entity(entity_name)
     what = (spec.label or entity_name).lower()
-    who = owner_name or "a sub-partner"
+    whose = f"{owner_name}, a sub-partner" if owner_name else "a sub-partner"
     verb = _DONE.get(action, "changed")
     raise SubPartnerRecord(
-        f"This {what} belongs to {who}, a sub-partner: it is read-only in your workbench and "
-        f"cannot be {verb} here. {who[:1].upper() + who[1:]} works its own records.",
+        f"This {what} belongs to {whose}: it is read-only in your workbench and cannot be "
+        f"{verb} here. {owner_name or 'The sub-partner'} works its own records.",
         action=action)
 
 
