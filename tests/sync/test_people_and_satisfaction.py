@@ -9,6 +9,7 @@ import pytest
 
 from workbench.server import cli as server_cli
 from workbench.server.admin import AdminError
+from workbench.store.records import VendorOwned
 
 
 @pytest.fixture
@@ -38,6 +39,8 @@ def test_a_recorded_nps_syncs_and_lifts_the_tier_rubric_above_80_points(vendor_s
     assert card["tier"]["criteria"]["satisfaction"] == 20
     assert card["tier"]["inputs"]["nps"] == 72
     assert ann.get("partners", partner.id)["nps"] == 72
+    with pytest.raises(VendorOwned):  # the vendor's survey: read-only in the workbench
+        ann.edit("partners", partner.id, nps=100)
 
     vendor_server.admin.record_nps(partner.id, -40)  # seed 003: NPS <30 = 5 pts
     ann.sync()
