@@ -81,3 +81,56 @@ def test_demo_shows_deal_progress_an_amendment_and_commissions_in_every_status(t
         assert len(demo.vendor.list_commissions(disputed=True)) == 1
     finally:
         demo.stop()
+
+
+def test_demo_shows_certifications_nps_and_a_sub_partner(tmp_path):
+    """Issue 14 items 4, 6, 7 in the demo partner's year: a certification expiring soon that
+    counts in the engagement score, the vendor's customer NPS, and a sub-partner's deals."""
+    import contextlib
+    import io
+    import json
+    from datetime import UTC, datetime
+
+    from workbench.cli import main as cli_main
+    from workbench.demo import DEMO_NPS, SUB_PARTNER, SUB_PARTNER_DEALS
+    from workbench.domain import scorecard as sc
+    from workbench.reports.scorecard import load_scorecard, read_scorecard_data
+
+    def cli(*argv):
+        buffer = io.StringIO()
+        with contextlib.redirect_stdout(buffer):
+            assert cli_main(["--data-dir", str(demo.data_dir), *argv, "--json"]) == 0
+        return json.loads(buffer.getvalue())
+
+    demo = prepare_demo(tmp_path / "demo")
+    try:
+        people = cli("certifications", "list")
+        states = {(p["name"], r["name"]): r["state"] for p in people["people"]
+                  for r in p["records"]}
+        assert states[("Maria Keller", "Analytics Suite Sales Professional")] == "expiring soon"
+        assert states[("Jonas Richter", "Data Platform Technical Specialist")] == "in progress"
+        card = cli("scorecard")
+        assert card["metrics"]["customer_nps"]["value"] == DEMO_NPS
+        assert card["tier"]["criteria"]["satisfaction"] == 10  # seed 003: NPS 30-50 = 10 pts
+        # seed 003: a certification achieved is a training completed (× 3): the month of the
+        # advanced certification scores 3 more than its activity events alone (21.5 → 24.5)
+        store = open_store(demo.data_dir)
+        now = datetime.now(UTC)
+        with store.reading() as conn:
+            data = read_scorecard_data(conn, now)
+        full = load_scorecard(store, now=now)
+        store.close()
+        month = next(r["completed_at"][:7] for r in data.learning_records
+                     if r["level"] == "advanced" and r["status"] == "completed")
+        events_only = sc.compute_scorecard(
+            sc.ScorecardData(partner_name="x", activity_events=data.activity_events),
+            sc.quarter_of(now), now)
+        figure = {m.month: m.value for m in full.engagement_by_month}[month]
+        assert figure == {m.month: m.value for m in events_only.engagement_by_month}[month] + 3
+        registrations = cli("registrations", "list")
+        assert sum(r["partner"] == SUB_PARTNER for r in registrations) == len(SUB_PARTNER_DEALS)
+        rollup = cli("scorecard", "--by-partner")
+        assert [p["name"] for p in rollup["partners"]][1:] == [SUB_PARTNER]
+        assert rollup["partners"][1]["won_12m_deals"] == 1
+    finally:
+        demo.stop()

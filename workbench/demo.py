@@ -26,6 +26,8 @@ log = logging.getLogger(__name__)
 
 DEMO_EMAIL = "maria.keller@northwind-partners.example"
 PARTNER_NAME = "Northwind Partners GmbH"
+COLLEAGUE_EMAIL = "jonas.richter@northwind-partners.example"
+DEMO_NPS = 45
 # The vendor's side of the demo: a channel manager for the real console (loopback only).
 CONSOLE_EMAIL = "daniel.brooks@vendor.example"
 CONSOLE_PASSWORD = "demo-console-password"
@@ -144,7 +146,7 @@ def _build(store: Store, url: str, vendor: Any, today: date, rng: random.Random)
     partner_id = vendor.create_partner(
         PARTNER_NAME, motions=["reseller", "co-sell", "services"], tier="gold", region="EMEA",
         segment="Mid-market", territory="DACH", channel_manager="Daniel Brooks",
-        joined_on=(year_ago - timedelta(days=200)).isoformat())
+        joined_on=(year_ago - timedelta(days=200)).isoformat(), sub_partner_visibility=True)
     other_id = vendor.create_partner("Contoso Channel Services", motions=["referral"],
                                      tier="silver", region="NA")
     token = vendor.create_user(partner_id, DEMO_EMAIL, name="Maria Keller", role="seller").token
@@ -155,6 +157,7 @@ def _build(store: Store, url: str, vendor: Any, today: date, rng: random.Random)
                        name="Daniel Brooks")
     _vendor_program(vendor, partner_id, today)
     _peer_partners(url, vendor, today, rng)
+    _sub_partner(url, vendor, partner_id, today)
     account.login(store, url, token)
     _sync(store)  # the vendor's leads, cases and the partner record arrive
 
@@ -276,6 +279,49 @@ def _peer_partners(url: str, vendor: Any, today: date, rng: random.Random) -> No
             client.close()
 
 
+# Northwind distributes to a smaller reseller: the vendor lets it see the reseller's deals
+# (read-only on Northwind's desk, labelled with the reseller's name, rolled up by sub-partner).
+SUB_PARTNER = "Alpine IT Solutions AG"
+SUB_PARTNER_DEALS = [("Edelweiss Bank", "edelweiss-bank.ch", 4_800_000, 150, "won"),
+                     ("Matterhorn Logistics", "matterhorn-logistics.ch", 2_200_000, 40, None),
+                     ("Zermatt Hotels", "zermatt-hotels.ch", 900_000, 10, None)]
+
+
+def _sub_partner(url: str, vendor: Any, distributor_id: str, today: date) -> None:
+    from workbench.domain.values import new_id
+    from workbench.sync.client import SyncClient
+    from workbench.sync.protocol import Operation
+
+    reseller = vendor.create_partner(SUB_PARTNER, motions=["reseller"], tier="silver",
+                                     region="EMEA", territory="Switzerland",
+                                     parent_id=distributor_id, channel_manager="Daniel Brooks",
+                                     joined_on=(today - timedelta(days=300)).isoformat())
+    client = SyncClient(url, vendor.create_user(reseller, "lea@alpine-it.example",
+                                                name="Lea Brunner").token)
+    try:
+        for customer, domain, cents, days_ago, outcome in SUB_PARTNER_DEALS:
+            record_id = new_id()
+            fields = {"customer_name": customer, "customer_domain": domain,
+                      "product": "Data Platform", "deal_value_cents": cents,
+                      "expected_close_date": (today + timedelta(days=75)).isoformat()}
+            client.push([Operation(new_id(), "registrations", record_id, "create",
+                                   fields={k: {"old": None, "new": v} for k, v in fields.items()}),
+                         Operation(new_id(), "registrations", record_id, "action",
+                                   action="submit")])
+            decided = _at(today - timedelta(days=days_ago))
+            vendor.update_record("registrations", record_id, now=decided,
+                                 submitted_at=format_datetime(decided - timedelta(hours=8)))
+            vendor.approve(record_id, now=decided)
+            opportunity = _opportunity_of(vendor.engine, record_id)
+            vendor.set_stage(opportunity, 3, now=decided + timedelta(days=2))
+            if outcome:
+                closed = decided + timedelta(days=50)
+                vendor.close_opportunity(opportunity, outcome,
+                                         closed_on=closed.date().isoformat(), now=closed)
+    finally:
+        client.close()
+
+
 def _vendor_program(vendor: Any, partner_id: str, today: date) -> None:
     """What the vendor has before the rep opens the workbench: leads, enablement, activity."""
     for index, (company, domain) in enumerate([("Massive Dynamic", "massivedynamic.com"),
@@ -286,11 +332,21 @@ def _vendor_program(vendor: Any, partner_id: str, today: date) -> None:
         vendor.assign_lead(partner_id, company, company_domain=domain,
                            contact_name=CONTACT_NAMES[index], contact_email=f"info@{domain}",
                            source="webinar", now=datetime.now(UTC) - timedelta(hours=hours_ago))
-    for name, level, days_ago in (("Analytics Suite Sales Professional", "basic", 300),
+    # Certifications last two years; the oldest runs out within the People view's warning.
+    for name, level, days_ago in (("Analytics Suite Sales Professional", "basic", 705),
                                   ("Data Platform Technical Specialist", "advanced", 120),
                                   ("Security Add-on Architect", "expert", 20)):
         vendor.record_certification(partner_id, name, user_email=DEMO_EMAIL, level=level,
-                                    completed_at=format_datetime(_at(today - timedelta(days=days_ago))))
+                                    completed_at=format_datetime(_at(today - timedelta(days=days_ago))),
+                                    expires_on=(today + timedelta(days=730 - days_ago)).isoformat())
+    vendor.create_user(partner_id, COLLEAGUE_EMAIL, name="Jonas Richter", role="engineer")
+    vendor.record_certification(partner_id, "Data Platform Fundamentals", user_email=COLLEAGUE_EMAIL,
+                                kind="training",
+                                completed_at=format_datetime(_at(today - timedelta(days=60))))
+    vendor.record_certification(partner_id, "Data Platform Technical Specialist",
+                                user_email=COLLEAGUE_EMAIL, level="advanced", status="in_progress")
+    # The vendor's customer survey (seed 003 rubric: NPS 30-50 = 10 points).
+    vendor.record_nps(partner_id, DEMO_NPS, surveyed_on=(today - timedelta(days=20)).isoformat())
     for days_ago in range(0, 365, 3):
         moment = _at(today - timedelta(days=days_ago), 9)
         vendor.record_activity(partner_id, "login", user_email=DEMO_EMAIL,

@@ -344,3 +344,23 @@ def test_time_to_first_deal_note_reads_the_join_date_as_every_other_date():
     from workbench.domain.scorecard import time_to_first_deal
     measure = time_to_first_deal(date(2025, 5, 15), [], date(2026, 12, 1))
     assert "2025-05-15" not in (measure.note or "")
+
+
+def test_a_certification_achieved_counts_as_training_in_the_engagement_score():
+    """Seed 003 §4: commitment points are "training completions, certifications achieved" —
+    the monthly worked example (8 logins, 5 downloads, 2 registrations, 1 deal won, 1 training
+    = 33.5) scores the same when its one training is a certification the vendor recorded."""
+    events = [e for e in sample.ACTIVITY_EVENTS if e["kind"] != "training"]
+    certified = {"user_email": "anna@mueller.example", "kind": "certification",
+                 "name": "Security Architect", "level": "expert", "status": "completed",
+                 "completed_at": sample.ts("2026-08-06 10:00")}
+    in_progress = {**certified, "status": "in_progress", "completed_at": None}
+    start = sample.NOW - timedelta(days=30)
+    assert sc.engagement_score(events, start, sample.NOW).total == 30.5
+    score = sc.engagement_score(events, start, sample.NOW, [certified, in_progress])
+    assert (score.commitment, score.total) == (3, 33.5)
+    data = sc.ScorecardData(partner_name="Müller", activity_events=events,
+                            learning_records=[certified])
+    card = sc.compute_scorecard(data, sc.quarter_of(sample.NOW), sample.NOW)
+    assert value(card, "engagement_30d") == Decimal("33.5")
+    assert card.engagement_by_month[-1].value == 33.5

@@ -115,6 +115,8 @@ def test_no_column_title_or_tab_title_is_cut(qtbot, window):
         header = _header(view)
         metrics = QFontMetrics(header_font(header))
         for section in range(header.count()):
+            if header.isSectionHidden(section):  # e.g. Partner, on a desk with no sub-partners
+                continue
             title = view.model().headerData(section, Qt.Orientation.Horizontal)
             sort = 14 if header.isSortIndicatorShown() else 0
             if header.sectionSize(section) < metrics.horizontalAdvance(title) + 16 + sort:

@@ -70,7 +70,7 @@ def test_every_figure_says_what_period_it_covers(qtbot, window, store, sample):
         assert card.period.text() == period_text(measure.window) != ""
     periods = {row[1] for row in _rows(page)}
     assert periods <= {"last 90 days", "last 30 days", "last 12 months", "this quarter",
-                       "now (snapshot)", "since joining"}
+                       "now (snapshot)", "since joining", "latest survey"}  # NPS: its survey
     assert "" not in periods
 
 

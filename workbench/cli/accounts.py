@@ -7,7 +7,15 @@ from pathlib import Path
 
 from workbench.cli.args import action, actions
 from workbench.cli.errors import CommandError
-from workbench.cli.output import Output, parse_sets, public, short, table_text
+from workbench.cli.output import (
+    Output,
+    parse_sets,
+    partner_column,
+    public,
+    short,
+    table_text,
+    with_partner,
+)
 from workbench.services import accounts
 from workbench.store import records
 from workbench.store.db import Store
@@ -57,9 +65,11 @@ def edit(store: Store, args: argparse.Namespace, out: Output) -> None:
 def list_accounts(store: Store, args: argparse.Namespace, out: Output) -> None:
     with store.reading() as conn:
         rows = records.list_records(conn, "accounts", order_by="name")
-    out.emit([public(r) for r in rows], lambda: table_text(
+        document, shown = with_partner(rows, records.partner_names(conn))
+    out.emit(document, lambda: table_text(*partner_column(
         ["ID", "NAME", "DOMAIN", "INDUSTRY", "COUNTRY"],
-        [[short(r["id"]), r["name"], r["domain"], r["industry"], r["country"]] for r in rows]))
+        [[short(r["id"]), r["name"], r["domain"], r["industry"], r["country"]] for r in rows],
+        document, shown)))
 
 
 def show(store: Store, args: argparse.Namespace, out: Output) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from workbench.cli.args import action, actions
-from workbench.cli.output import Output, public, short, table_text
+from workbench.cli.output import Output, partner_column, public, short, table_text, with_partner
 from workbench.domain.model import CASE_SEVERITIES
 from workbench.services import cases
 from workbench.store import records
@@ -35,10 +35,11 @@ def open_case(store: Store, args: argparse.Namespace, out: Output) -> None:
 def list_cases(store: Store, args: argparse.Namespace, out: Output) -> None:
     with store.reading() as conn:
         rows = records.list_records(conn, "cases", order_by="created_at")
-    out.emit([public(r) for r in rows], lambda: table_text(
+        document, shown = with_partner(rows, records.partner_names(conn))
+    out.emit(document, lambda: table_text(*partner_column(
         ["ID", "NUMBER", "SUBJECT", "SEVERITY", "STATUS", "OPENED"],
         [[short(r["id"]), r["case_number"], r["subject"], r["severity"], r["status"],
-          r["created_at"][:10]] for r in rows]))
+          r["created_at"][:10]] for r in rows], document, shown)))
 
 
 def show(store: Store, args: argparse.Namespace, out: Output) -> None:

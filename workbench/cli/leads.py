@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from workbench.cli.args import action, actions
-from workbench.cli.output import Output, public, short, table_text
+from workbench.cli.output import Output, partner_column, public, short, table_text, with_partner
 from workbench.domain.leads import lead_sla
 from workbench.domain.values import parse_datetime
 from workbench.services import leads
@@ -55,14 +55,16 @@ def list_leads(store: Store, args: argparse.Namespace, out: Output) -> None:
     now = datetime.now(UTC)
     with store.reading() as conn:
         rows = records.list_records(conn, "leads", order_by="assigned_at")
+        owners = records.partner_names(conn)
     if not args.all:
         rows = [r for r in rows if r["assignment_status"] != "recycled"]
-    document = [{**public(r), "sla": sla(r, now)} for r in rows]
-    out.emit(document, lambda: table_text(
+    labelled, shown = with_partner(rows, owners)
+    document = [{**d, "sla": sla(r, now)} for d, r in zip(labelled, rows, strict=True)]
+    out.emit(document, lambda: table_text(*partner_column(
         ["ID", "COMPANY", "CONTACT", "STATUS", "ASSIGNED", "FIRST CONTACT (48H)"],
         [[short(d["id"]), d["company_name"], d["contact_name"], d["working_status"],
-          (d["assigned_at"] or "")[:16], sla_text(d["sla"], d)] for d in document])
-        if document else "no leads")
+          (d["assigned_at"] or "")[:16], sla_text(d["sla"], d)] for d in document],
+        document, shown)) if document else "no leads")
 
 
 def _report(out: Output, lead: dict[str, Any], what: str) -> None:

@@ -30,6 +30,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "sync": ("sync", "send your edits and receive the vendor's changes"),
     "status": ("sync", "unsent edits, rejected edits with reasons, open conflicts, last sync"),
     "scorecard": ("scorecard", "the partner scorecard, computed from local data"),
+    "certifications": ("certifications", "your people's certifications and training, what the "
+                                         "next tier needs"),
     "export": ("export", "export every record and the edit history (JSON, CSV)"),
 }
 _VALUE_OPTIONS = ("--data-dir",)  # top-level options followed by a value

@@ -8,7 +8,16 @@ from typing import Any
 import sqlalchemy as sa
 
 from workbench.cli.args import action, actions
-from workbench.cli.output import Output, money, public, short, stage, table_text
+from workbench.cli.output import (
+    Output,
+    money,
+    partner_column,
+    public,
+    short,
+    stage,
+    table_text,
+    with_partner,
+)
 from workbench.store import records
 from workbench.store.db import Store
 
@@ -29,12 +38,13 @@ def _attributions(conn: sa.Connection, opportunity_id: str) -> list[dict[str, An
 def list_opportunities(store: Store, args: argparse.Namespace, out: Output) -> None:
     with store.reading() as conn:
         rows = records.list_records(conn, "opportunities", order_by="expected_close_date")
-        document = [{**public(r), "attribution": _attributions(conn, r["id"])} for r in rows]
-    out.emit(document, lambda: table_text(
+        labelled, shown = with_partner(rows, records.partner_names(conn))
+        document = [{**d, "attribution": _attributions(conn, d["id"])} for d in labelled]
+    out.emit(document, lambda: table_text(*partner_column(
         ["ID", "NAME", "CUSTOMER", "STAGE", "AMOUNT", "CLOSE", "OUTCOME", "YOUR ROLE"],
         [[short(d["id"]), d["name"], d["customer_name"], stage(d["stage"], d["outcome"]),
           money(d["amount_cents"], d["currency"]), d["expected_close_date"], d["outcome"],
-          ", ".join(a["role"] for a in d["attribution"])] for d in document])
+          ", ".join(a["role"] for a in d["attribution"])] for d in document], document, shown))
         if document else "no opportunities")
 
 

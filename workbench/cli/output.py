@@ -86,3 +86,25 @@ class Output:
                             in_json=True))
         else:
             print(printable(text() if callable(text) else text))
+
+
+def with_partner(rows: Sequence[dict[str, Any]], owners: tuple[str | None, dict[str, str]]
+                 ) -> tuple[list[dict[str, Any]], bool]:
+    """Rows for --json with "partner": the sub-partner's name on a distributor's desk (its
+    records are read-only there), None for the desk's own; and whether any row is a
+    sub-partner's (then the text table gets a PARTNER column)."""
+    from workbench.domain.distributors import partner_label
+
+    own, names = owners
+    labelled = [{**public(r), "partner": partner_label(r, own, names)} for r in rows]
+    return labelled, any(r["partner"] for r in labelled)
+
+
+def partner_column(headers: list[str], rows: list[list[Any]], documents: Sequence[dict[str, Any]],
+                   shown: bool) -> tuple[list[str], list[list[Any]]]:
+    """Insert a PARTNER column after the id when some rows are a sub-partner's."""
+    if not shown:
+        return headers, rows
+    return ([headers[0], "PARTNER", *headers[1:]],
+            [[row[0], d["partner"] or "(yours)", *row[1:]] for row, d in zip(rows, documents,
+                                                                            strict=True)])

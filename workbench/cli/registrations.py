@@ -9,7 +9,7 @@ from typing import Any
 
 from workbench.cli.args import Handler, action, actions
 from workbench.cli.errors import CommandError
-from workbench.cli.output import Output, money, public, short, table_text
+from workbench.cli.output import Output, money, partner_column, public, short, table_text, with_partner
 from workbench.domain import registration as rules
 from workbench.domain.matching import Match
 from workbench.domain.values import parse_datetime
@@ -185,17 +185,19 @@ def list_registrations(store: Store, args: argparse.Namespace, out: Output) -> N
         where = {"status": args.status} if args.status else {}
         rows = records.list_records(conn, "registrations", where=where,
                                     order_by="expected_close_date")
-    document = [{**public(r), "protection": protection(r)} for r in rows]
+        owners = records.partner_names(conn)
+    labelled, shown = with_partner(rows, owners)
+    document = [{**d, "protection": protection(r)} for d, r in zip(labelled, rows, strict=True)]
 
     def days_left(r: dict[str, Any]) -> str:
         state = protection(r)
         return "" if not state or r["status"] != "approved" else \
             f"{state['days_left']}d" + (" !" if state["warning"] else "")
-    out.emit(document, lambda: table_text(
+    out.emit(document, lambda: table_text(*partner_column(
         ["ID", "CUSTOMER", "VALUE", "CLOSE", "STATUS", "PROTECTED", "NUMBER"],
         [[short(r["id"]), r["customer_name"], money(r["deal_value_cents"], r["currency"]),
           r["expected_close_date"], r["status"], days_left(r), r["registration_number"]]
-         for r in rows]))
+         for r in rows], document, shown)))
 
 
 def show(store: Store, args: argparse.Namespace, out: Output) -> None:
@@ -203,12 +205,15 @@ def show(store: Store, args: argparse.Namespace, out: Output) -> None:
 
     with store.reading() as conn:
         r = records.get(conn, "registrations", records.resolve_id(conn, "registrations", args.id))
+        [labelled], _ = with_partner([r], records.partner_names(conn))
     amendments = amendments_of(store, r["id"])
-    document = {**public(r), "protection": protection(r), "progress": progress_of(r),
+    document = {**labelled, "protection": protection(r), "progress": progress_of(r),
                 "amendments": [public(a) for a in amendments]}
 
     def text() -> str:
         lines = [f"{r['customer_name']}  ({r['id']})", f"  status: {r['status']}"]
+        if document["partner"]:
+            lines.insert(1, f"  partner: {document['partner']} (sub-partner; read-only here)")
         for key in ("registration_number", "customer_domain", "product", "expected_close_date",
                     "review_reason", "decision_reason", "approved_at", "protection_expires_at",
                     "notes"):

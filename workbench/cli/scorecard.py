@@ -19,10 +19,19 @@ def register(name: str, parser: argparse.ArgumentParser, common: argparse.Argume
     parser.add_argument("--period", metavar="YYYYQN",
                         help="the quarter, e.g. 2026Q3 (default: the current quarter)")
     parser.add_argument("--pdf", metavar="FILE", help="also write the scorecard PDF to FILE")
+    parser.add_argument("--by-partner", action="store_true",
+                        help="a distributor's roll-up: registrations, pipeline and won revenue "
+                             "per sub-partner")
     parser.set_defaults(handler=scorecard_command)
 
 
 def scorecard_command(store: Store, args: argparse.Namespace, out: Output) -> None:
+    if args.by_partner:
+        if args.pdf or args.period:
+            raise InvalidValue("--by-partner", "shows the roll-up as of now; leave out --period "
+                                               "and --pdf")
+        rollup_command(store, out)
+        return
     try:
         card = load_scorecard(store, args.period)
     except InvalidValue as error:
@@ -50,3 +59,24 @@ def _write_pdf(card: Any, path: Path) -> Path:
         return render_scorecard_pdf(card, path).resolve()
     except OSError as error:
         raise InvalidValue("--pdf", f"cannot write {path}: {error.strerror or error}") from None
+
+
+def rollup_command(store: Store, out: Output) -> None:
+    from workbench.cli.output import money, table_text
+    from workbench.reports.rollup import load_rollup, rollup_json
+
+    rows = load_rollup(store)
+    document = rollup_json(rows)
+
+    def text() -> str:
+        table = table_text(
+            ["PARTNER", "REGISTRATIONS 90D", "APPROVED 90D", "OPEN", "PIPELINE", "DEALS",
+             "WON 12M", "WON DEALS"],
+            [[f"{r.name} (you)" if r.own else r.name, r.registrations_90d, r.approved_90d,
+              r.registrations_open, money(r.pipeline_cents), r.pipeline_deals,
+              money(r.won_12m_cents), r.won_12m_deals] for r in rows])
+        if not document["sub_partners"]:
+            table += ("\n\nno sub-partners' records on this computer (the vendor shows a "
+                      "distributor its sub-partners' records when it allows it)")
+        return table
+    out.emit(document, text)

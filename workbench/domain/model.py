@@ -175,6 +175,10 @@ PARTNERS = _entity(
     Field("channel_manager", T, V, max_length=200),
     Field("joined_on", D, V),
     Field("sub_partner_visibility", B, V),
+    # Customer satisfaction on partner-sourced deals (seed 003 tier rubric): the vendor's latest
+    # Net Promoter Score survey of the partner's customers, -100 to 100, and when it was taken.
+    Field("nps", N, V, minimum=-100, maximum=100, label="NPS"),
+    Field("nps_surveyed_on", D, V, label="NPS survey date"),
     label="Partner",
 )
 

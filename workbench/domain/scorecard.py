@@ -41,15 +41,21 @@ Decisions, each made once here:
   "contacted" without a time counts as met (as `domain.leads` treats it as contacted).
 - **Engagement**: activity events counted by kind over the window and scored by
   `scoring.engagement_score`; kinds without a weight in seed 003 (content_share, event) add
-  nothing.
+  nothing. Commitment points are "training completions, certifications achieved" (seed 003 §4):
+  every completed learning record — a training or a certification — counts as one training at
+  its completion moment, beside any "training" activity events (sessions logged without a
+  learning record).
 - **Certification completion**: of the partner's people (its partner users and anyone with a
   learning record), the share holding at least one completed, unexpired training or
   certification. The tier rubric's certification level is "all" when valid certifications of
   every level (basic, advanced, expert) are held, else the highest held ("expert" alone counts as
   "advanced"), else "none".
+- **Customer satisfaction** is the vendor's latest NPS survey of the partner's customers (the
+  partner record's `nps`, -100 to 100, taken on `nps_surveyed_on`); a survey dated after
+  `as_of` is not yet known then. No survey: not measured (0 rubric points).
 - **Tier qualification** feeds the rubric with the 12-month sourced revenue, the registrations
-  submitted in the period's quarter so far, the certification level, no NPS (the workbench has no
-  customer survey data: 0 points) and the 90-day engagement score.
+  submitted in the period's quarter so far, the certification level, the customer NPS and the
+  90-day engagement score.
 - Rates are percentages rounded half up to one decimal; averages of money are whole cents
   rounded half up; days and hours one decimal.
 """
@@ -381,14 +387,15 @@ def compute_scorecard(data: ScorecardData, period: Period, now: datetime) -> Sco
     at = Window.ending(reference_moment(period, now))
     regs = [_Registration.of(r) for r in data.registrations]
     deals = [_Deal.of(o) for o in data.opportunities]
-    activity = parse_activity(data.activity_events)
+    activity = parse_activity(data.activity_events, data.learning_records)
     averages = ProgramAverages(data.program_averages, period)
     engagement_30 = _score(activity, at.days_30_stamp, at.as_of_stamp)
     engagement_90 = _score(activity, at.days_90_stamp, at.as_of_stamp)
     certification = certification_level(data.learning_records, at.as_of)
     sourced, influenced = attributed_revenue(deals, data.attributions, at)
+    nps = customer_nps(data.partner, at.today)
     tier = tier_progress(int(sourced.value or 0), registrations_in_quarter(regs, period, at.as_of),
-                         certification, engagement_90.total)
+                         certification, engagement_90.total, nps=nps.value)
     lead_stats = lead_sla_compliance(data.leads, at.as_of)
     funnel = registration_funnel(regs, deals, at)
     pipeline = pipeline_by_stage(deals, at.today)
@@ -406,6 +413,7 @@ def compute_scorecard(data: ScorecardData, period: Period, now: datetime) -> Sco
         Measure("tier_points", "Tier qualification points", "this quarter", "points",
                 tier.score.total, note=tier.score.tier),
         certification_completion(data.learning_records, data.partner_users, at.as_of),
+        nps,
     )
     return Scorecard(
         partner_id=data.partner_id, partner_name=data.partner_name,
@@ -843,21 +851,32 @@ _ENGAGEMENT_KINDS = {"login": "logins", "download": "downloads", "registration":
 Activity = list[tuple[str, str]]  # (EngagementInputs field, stamp), engagement kinds only
 
 
-def parse_activity(events: Iterable[Row]) -> Activity:
-    """The events the engagement formula counts, with their canonical stamps."""
+def parse_activity(events: Iterable[Row], learning_records: Iterable[Row] = ()) -> Activity:
+    """The events the engagement formula counts, with their canonical stamps: activity events
+    of a weighted kind, and each completed training or certification as one training."""
     parsed = []
     for event in events:
         name = _ENGAGEMENT_KINDS.get(str(event.get("kind")))
         stamp = _stamp(event.get("occurred_at"))
         if name and stamp is not None:
             parsed.append((name, stamp))
+    for record in learning_records:
+        stamp = _stamp(record.get("completed_at"))
+        if record.get("status") in _COMPLETED_LEARNING and stamp is not None:
+            parsed.append(("trainings", stamp))
     return parsed
 
 
-def engagement_score(events: Iterable[Row], start: datetime, end: datetime
-                     ) -> scoring.EngagementScore:
-    """Seed 003 §4 engagement score of the activity events from `start` to `end` (both included)."""
-    return _score(parse_activity(events), format_datetime(start), format_datetime(end))
+# A certification that has since expired was still achieved when it was completed.
+_COMPLETED_LEARNING = ("completed", "expired")
+
+
+def engagement_score(events: Iterable[Row], start: datetime, end: datetime,
+                     learning_records: Iterable[Row] = ()) -> scoring.EngagementScore:
+    """Seed 003 §4 engagement score of the activity events and learning completions from
+    `start` to `end` (both included)."""
+    return _score(parse_activity(events, learning_records), format_datetime(start),
+                  format_datetime(end))
 
 
 def _score(activity: Activity, start: str, end: str) -> scoring.EngagementScore:
@@ -939,12 +958,27 @@ def _email(value: object) -> str:
 # Tier
 
 
+def customer_nps(partner: Row | None, today: date) -> Measure:
+    """The partner's customer NPS as the vendor last surveyed it (see the module notes)."""
+    row = partner or {}
+    score, surveyed_on = row.get("nps"), _date(row.get("nps_surveyed_on"))
+    if isinstance(score, bool) or not isinstance(score, int) or not -100 <= score <= 100 \
+            or (surveyed_on is not None and surveyed_on > today):
+        return Measure("customer_nps", "Customer NPS", "latest survey",
+                       "points", None, note="not measured")
+    note = f"surveyed {formatting.day(surveyed_on)}" if surveyed_on else ""
+    return Measure("customer_nps", "Customer NPS", "latest survey",
+                   "points", score, note=note)
+
+
 def tier_progress(sourced_revenue_cents: int, registrations_this_quarter: int,
-                  certification: str, engagement_90d: float) -> TierProgress:
+                  certification: str, engagement_90d: float, *,
+                  nps: int | Decimal | None = None) -> TierProgress:
     """The rubric score (scoring.tier_score) and the cheapest steps to the next tier."""
     inputs = scoring.TierInputs(annual_sourced_revenue_cents=sourced_revenue_cents,
                                 registrations_per_quarter=registrations_this_quarter,
-                                certification_level=certification, nps=None,
+                                certification_level=certification,
+                                nps=None if nps is None else float(nps),
                                 engagement_90d=engagement_90d)
     return TierProgress(inputs=inputs, score=scoring.tier_score(inputs),
                         steps=tuple(scoring.gap_to_next_tier(inputs)))

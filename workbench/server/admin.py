@@ -1226,6 +1226,25 @@ def record_certification(engine: sa.Engine, partner_id: str, name: str, *,
         return _insert(tx, "learning_records", partner_id, values)
 
 
+@operation("record NPS")
+def record_nps(engine: sa.Engine, partner_id: str, score: int | str, *,
+               surveyed_on: str | None = None, now: datetime | None = None) -> dict[str, Any]:
+    """The partner's customer NPS (-100 to 100, seed 003 tier rubric's satisfaction criterion),
+    surveyed on `surveyed_on` (default: today). Syncs to the partner's workbench."""
+    try:
+        values = coerce_fields(ENTITIES["partners"], {"nps": score,
+                                                      "nps_surveyed_on": surveyed_on})
+    except InvalidValue as error:  # "NPS: must be between -100 and 100; got 150"
+        raise AdminError(str(error), error.field) from None
+    with write_tx(engine, now) as tx:
+        if values.get("nps_surveyed_on") is None:
+            values["nps_surveyed_on"] = tx.now[:10]
+        if values["nps_surveyed_on"] > tx.now[:10]:
+            raise AdminError(f"NPS survey date: {values['nps_surveyed_on']} is in the future",
+                             "nps_surveyed_on")
+        return _update(tx, "partners", _locked_row(tx, "partners", partner_id), values)
+
+
 @operation("record activity")
 def record_activity(engine: sa.Engine, partner_id: str, kind: str, *,
                     user_email: str | None = None, occurred_at: str | None = None,

@@ -197,7 +197,13 @@ def _case_comment(engine, args):
 def _certification(engine, args):
     return admin.record_certification(
         engine, args.partner, args.name, user_email=args.email, level=args.level,
-        kind=args.kind, status=args.status, expires_on=args.expires_on)
+        kind=args.kind, status=args.status, completed_at=args.completed_at,
+        expires_on=args.expires_on)
+
+
+@command("record-nps")
+def _nps(engine, args):
+    return admin.record_nps(engine, args.partner, args.score, surveyed_on=args.surveyed_on)
 
 
 @command("record-activity")
@@ -468,7 +474,12 @@ def _admin_commands(add: Callable[..., argparse.ArgumentParser]) -> None:
     p.add_argument("--level")
     p.add_argument("--kind", default="certification")
     p.add_argument("--status", default="completed")
+    p.add_argument("--completed-at", help="ISO timestamp (default now, when completed)")
     p.add_argument("--expires-on")
+    p = add("record-nps", help="the partner's customer NPS, -100 to 100 (tier rubric)")
+    p.add_argument("partner", help="partner id")
+    p.add_argument("score", help="Net Promoter Score, a whole number from -100 to 100")
+    p.add_argument("--surveyed-on", help="survey date YYYY-MM-DD (default today)")
     p = add("record-activity")
     p.add_argument("--partner", required=True)
     p.add_argument("--kind", required=True)

@@ -21,6 +21,7 @@ import sqlalchemy as sa
 
 from workbench.domain import mdf
 from workbench.domain.deal_progress import check_amendment
+from workbench.domain.distributors import SubPartnerRecord, check_own_record
 from workbench.domain.merge import conflicting_fields
 from workbench.domain.model import ENTITIES, Entity, Kind, Owner
 from workbench.domain.records import (
@@ -223,8 +224,12 @@ def _record_id(text: str) -> str:
 
 def _refuse_foreign(row: dict[str, Any], seen: Visibility, op: Operation) -> None:
     """Ops on another partner's record that cannot be answered as if it were missing."""
-    if row["scope"] in seen.sub_partners:
-        raise Rejected("records of a sub-partner are read-only", "record_id")
+    if row["scope"] in seen.sub_partners:  # the desk refuses it first, by the same rule
+        try:
+            check_own_record(op.entity, {"partner_id": row["scope"]}, seen.partner_id,
+                             action="edit" if op.kind == "update" else op.action or op.kind)
+        except SubPartnerRecord as error:
+            raise Rejected(str(error), "record_id") from None
     if op.kind == "create":  # the id is taken; say no more than that
         raise Rejected("this record id cannot be used; create the record with a new id",
                        "record_id")

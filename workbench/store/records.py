@@ -12,6 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from workbench.domain.actions import check_partner_action, status_after
+from workbench.domain.distributors import check_own_record, is_sub_partner_record
 from workbench.domain.model import Owner, entity
 from workbench.domain.records import check_partner_delete, check_partner_edit, check_record, with_defaults
 from workbench.domain.values import InvalidValue, coerce_fields, missing_required, new_id, now_text, utc_now
@@ -123,6 +124,7 @@ def update(conn: sa.Connection, entity_name: str, record_id: str, changes: dict[
     spec = entity(entity_name)
     _refuse_vendor_fields(entity_name, changes)
     current = get(conn, entity_name, record_id)
+    _refuse_sub_partner(conn, entity_name, current, "edit")
     wanted = coerce_fields(spec, changes)
     changed = {k: v for k, v in wanted.items() if current.get(k) != v}
     if not changed:
@@ -146,6 +148,7 @@ def delete(conn: sa.Connection, entity_name: str, record_id: str) -> None:
         raise InvalidValue("entity", f"{spec.label or entity_name} records come from the vendor "
                                      "and cannot be deleted in the workbench", "Record type")
     current = get(conn, entity_name, record_id)
+    _refuse_sub_partner(conn, entity_name, current, "delete")
     check_partner_delete(entity_name, current)
     _write(conn, entity_name, record_id, {"deleted": True})
     _queue(conn, entity_name, record_id, "delete", {}, base_version=current["version"])
@@ -163,6 +166,7 @@ def perform_action(conn: sa.Connection, entity_name: str, record_id: str, action
     spec = entity(entity_name)
     _refuse_vendor_fields(entity_name, changes or {})
     current = get(conn, entity_name, record_id)
+    _refuse_sub_partner(conn, entity_name, current, action)
     wanted = coerce_fields(spec, changes or {})
     changed = {k: v for k, v in wanted.items() if current.get(k) != v}
     check_partner_edit(entity_name, current, changed)
@@ -178,6 +182,38 @@ def perform_action(conn: sa.Connection, entity_name: str, record_id: str, action
     _queue(conn, entity_name, record_id, "action", fields, base_version=current["version"],
            action=action)
     return get(conn, entity_name, record_id)
+
+
+def partner_names(conn: sa.Connection) -> tuple[str | None, dict[str, str]]:
+    """(this desk's partner id, names of the partners it holds: itself and, for a distributor,
+    its sub-partners) — what the lists label sub-partners' records with."""
+    t = table("partners")
+    names = {row.id: row.name or "" for row in conn.execute(
+        sa.select(t.c.id, t.c.name).where(t.c.deleted.is_(False)))}
+    return get_state(conn, "partner_id"), names
+
+
+def has_sub_partner_records(conn: sa.Connection, entity_name: str) -> bool:
+    """Whether this desk holds live records of `entity_name` of another partner (a sub-partner
+    of this distributor)."""
+    own = get_state(conn, "partner_id")
+    if not own:
+        return False
+    t = table(entity_name)
+    query = sa.select(sa.literal(1)).where(t.c.deleted.is_(False), t.c.partner_id.is_not(None),
+                                           t.c.partner_id != own).limit(1)
+    return conn.execute(query).first() is not None
+
+
+def _refuse_sub_partner(conn: sa.Connection, entity_name: str, current: dict[str, Any],
+                        action: str) -> None:
+    """A distributor's desk holds its sub-partners' records read-only (domain/distributors)."""
+    own = get_state(conn, "partner_id")
+    if not is_sub_partner_record(current, own):
+        return
+    owner = find(conn, "partners", current["partner_id"])
+    check_own_record(entity_name, current, own, owner.get("name") if owner else None,
+                     action=action)
 
 
 def _refuse_vendor_fields(entity_name: str, values: dict[str, Any]) -> None:

@@ -34,6 +34,7 @@ from workbench.ui.views.cases import CasesPage
 from workbench.ui.views.commissions import CommissionsPage
 from workbench.ui.views.leads import LeadsPage
 from workbench.ui.views.opportunities import OpportunitiesPage
+from workbench.ui.views.people import PeoplePage
 from workbench.ui.views.registrations import RegistrationsPage
 from workbench.ui.views.scorecard import ScorecardPage
 from workbench.ui.views.sync import SyncPage
@@ -49,12 +50,13 @@ PAGES: list[tuple[str, str, type[Page]]] = [
     ("cases", "Cases", CasesPage),
     ("commissions", "Commissions", CommissionsPage),
     ("scorecard", "Scorecard", ScorecardPage),
+    ("people", "People", PeoplePage),
     ("sync", "Sync", SyncPage),
 ]
 
 SHORTCUTS = [
     ("Ctrl+N", "Register a deal (from anywhere)"), ("Ctrl+S / F5", "Sync now"),
-    ("Ctrl+1 … Ctrl+8", "Go to Today … Sync"), ("Ctrl+F", "Search in the current list"),
+    ("Ctrl+1 … Ctrl+9", "Go to Today … Sync"), ("Ctrl+F", "Search in the current list"),
     ("Ctrl+,", "Settings"), ("Ctrl+E", "Export the scorecard as PDF"),
     ("Alt+S / W / N / D", "Registrations: Submit, Withdraw, Renew…, Dispute…"),
     ("Alt+A / R / L", "Leads: Accept, Reject…, Log first contact"),

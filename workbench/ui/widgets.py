@@ -166,7 +166,8 @@ class ColumnFitter(QObject):
 
     def needed_width(self) -> int:
         """Every column at its computed width, the stretch ones at their minimum."""
-        return sum(self.fixed.values()) + sum(self.minimums.values())
+        return sum(width for section, width in {**self.fixed, **self.minimums}.items()
+                   if not self.header.isSectionHidden(section))
 
     def fit(self) -> None:
         if self._fitting or not self.minimums:

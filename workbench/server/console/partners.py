@@ -11,7 +11,14 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
-from workbench.domain.model import PARTNER_USER_ROLES, PROGRAM_STATUSES, TIERS
+from workbench.domain.model import (
+    CERTIFICATION_LEVELS,
+    LEARNING_KINDS,
+    LEARNING_STATUSES,
+    PARTNER_USER_ROLES,
+    PROGRAM_STATUSES,
+    TIERS,
+)
 from workbench.domain.values import utc_now
 from workbench.server import admin, db
 from workbench.server.console import queries
@@ -48,6 +55,8 @@ def _dashboard(request: Request, partner_id: str, *, errors: dict | None = None,
         return render(request, "not_found.html", status_code=404, what="partner")
     return render(request, "partner.html", status_code=status, board=board, texts=texts,
                   roles=PARTNER_USER_ROLES, statuses=PROGRAM_STATUSES, errors=errors or {},
+                  learning_kinds=LEARNING_KINDS, learning_statuses=LEARNING_STATUSES,
+                  levels=CERTIFICATION_LEVELS,
                   values=values or {}, new_token=new_token,
                   done=request.query_params.get("done"))
 
@@ -122,3 +131,54 @@ async def set_status(request: Request, partner_id: str,
     except admin.AdminError as error:
         return _dashboard(request, partner_id, errors={"status": str(error)}, status=422)
     return see_other(f"/console/partners/{partner_id}?done={quote('program status changed')}")
+
+
+# Field names of the record-certification form, as the rep's workbench labels them.
+_LEARNING_LABELS = {"name": "Name", "user_email": "Person", "kind": "Kind", "level": "Level",
+                    "status": "Status", "expires_on": "Expires on", "completed_at": "Completed"}
+
+
+@router.post("/console/partners/{partner_id}/certifications")
+async def record_certification(request: Request, partner_id: str,
+                               session: SignedIn) -> Response:
+    """A certification or training for one of the partner's people; syncs to the partner."""
+    form = await form_of(request, session)
+    values = {k: (form.get(k) or "").strip() or None
+              for k in ("name", "user_email", "kind", "level", "status", "expires_on")}
+    if not values["name"]:
+        return _dashboard(request, partner_id, errors={"learning": "Name: say which "
+                                                                   "certification or training"},
+                          values=form, status=422)
+    try:
+        await act(session, admin.record_certification, request.app.state.engine, partner_id,
+                  values["name"], user_email=values["user_email"], level=values["level"],
+                  kind=values["kind"] or "certification", status=values["status"] or "completed",
+                  expires_on=values["expires_on"])
+    except admin.AdminError as error:
+        message = str(error)
+        field = error.field or ""
+        if field in _LEARNING_LABELS and message.startswith(f"{field}:"):
+            message = _LEARNING_LABELS[field] + message[len(field):]
+        return _dashboard(request, partner_id, errors={"learning": message}, values=form,
+                          status=422)
+    done = quote(f"{values['kind'] or 'certification'} recorded; the partner sees it at the "
+                 "next sync")
+    return see_other(f"/console/partners/{partner_id}?done={done}")
+
+
+@router.post("/console/partners/{partner_id}/nps")
+async def record_nps(request: Request, partner_id: str, session: SignedIn) -> Response:
+    """The customer NPS survey result (seed 003 tier rubric: customer satisfaction)."""
+    form = await form_of(request, session)
+    score = (form.get("nps") or "").strip()
+    if not score:
+        return _dashboard(request, partner_id, errors={"nps": "NPS: enter the survey's score, "
+                                                              "-100 to 100"},
+                          values=form, status=422)
+    try:
+        await act(session, admin.record_nps, request.app.state.engine, partner_id, score,
+                  surveyed_on=(form.get("surveyed_on") or "").strip() or None)
+    except admin.AdminError as error:
+        return _dashboard(request, partner_id, errors={"nps": str(error)}, values=form,
+                          status=422)
+    return see_other(f"/console/partners/{partner_id}?done={quote('NPS recorded')}")

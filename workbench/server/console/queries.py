@@ -11,6 +11,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from workbench.domain import enablement
 from workbench.domain import scorecard as sc
 from workbench.domain.commissions import dispute_open
 from workbench.domain.deal_progress import HYGIENE_OPEN_DAYS, hygiene_breach, staleness
@@ -293,6 +294,8 @@ def partner_dashboard(conn: sa.Connection, partner_id: str, now: datetime
                           .order_by(users.c.revoked_at.is_not(None), users.c.email)).mappings()
     return {"partner": dict(partner), "card": card, "flag": dict(flag) if flag else None,
             "users": [dict(p) for p in people], "last_activity": _last_activity(rows),
+            "people": enablement.people(rows["partner_users"], rows["learning_records"],
+                                        now.date()),
             **deal_health(conn, partner_id, rows, now)}
 
 

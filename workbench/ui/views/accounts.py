@@ -45,6 +45,8 @@ class AccountsPage(ListPage):
     hint = "Your customers, with everything you and the vendor know about them."
     search_placeholder = "Search name, domain, industry or country  (Ctrl+F)"
     spec = SPEC
+    partner_column = True
+    partner_makes_room = ("country", "region")
     shows = frozenset({"accounts", "contacts", "registrations", "opportunities", "cases"})
 
     def header_buttons(self) -> list[QWidget]:
@@ -85,6 +87,7 @@ class AccountsPage(ListPage):
         row = QHBoxLayout()
         add_contact = button("Add contact…", "Add contact", self._add_contact)
         open_case = button("Open case…", "Open a case for this account", self._open_case)
+        self.account_buttons = (add_contact, open_case)  # off on a sub-partner's account
         row.addWidget(add_contact)
         row.addWidget(open_case)
         self.bind(add_contact, "Alt+C")
@@ -108,6 +111,9 @@ class AccountsPage(ListPage):
         self.detail.setEnabled(data is not None)
         self.heading.setText(self.account["name"] if self.account else "No account selected")
         self.form.show_record(self.account or {})
+        read_only = bool(self.partner_of(self.account))
+        for widget in self.account_buttons:
+            widget.setEnabled(not read_only)
         for tree, _name in self._sections():
             tree.clear()
         if not data:

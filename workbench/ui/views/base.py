@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer
@@ -20,10 +21,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workbench.domain.distributors import partner_label
 from workbench.services.changes import Changes, Done
+from workbench.store.records import has_sub_partner_records, partner_names
 from workbench.ui.context import Context
 from workbench.ui.dialogs.note import NoteDialog
-from workbench.ui.tablemodel import SqlTableModel, TableSpec, Where
+from workbench.ui.tablemodel import Column, SqlTableModel, TableSpec, Where
 from workbench.ui.widgets import (
     RecordForm,
     SearchBox,
@@ -96,8 +99,17 @@ class Page(QWidget):
         """Once a minute: countdowns move."""
 
 
+PARTNER_COLUMN = 1  # after the list's first (name) column
+
+
 class ListPage(Page):
     spec: TableSpec
+    # A distributor's desk also holds its sub-partners' records (read-only there): lists with a
+    # Partner column name whose each row is; it shows only when the desk holds sub-partners.
+    partner_column = False
+    # Columns the Partner column takes the place of (still in the detail pane), so the list
+    # keeps fitting the window at 1366 px without a sideways scroll bar.
+    partner_makes_room: tuple[str, ...] = ()
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -107,6 +119,13 @@ class ListPage(Page):
 
     def __init__(self, ctx: Context) -> None:
         super().__init__(ctx)
+        self.owners: tuple[str | None, dict[str, str]] = (None, {})
+        if self.partner_column:
+            column = Column("partner_id", "Partner", samples=("Small Reseller",),
+                            display=lambda row: self.partner_of(row) or "")
+            columns = self.spec.columns
+            self.spec = replace(self.spec, columns=(*columns[:PARTNER_COLUMN], column,
+                                                    *columns[PARTNER_COLUMN:]))
         self.model = SqlTableModel(ctx.store, self.spec, self)
         self.search = SearchBox(self.search_placeholder, f"Search {self.title.lower()}")
         self.search.search.connect(self._filter)
@@ -221,8 +240,39 @@ class ListPage(Page):
 
     # --- behaviour ------------------------------------------------------------------------------
 
+    def partner_of(self, row: dict[str, Any] | None) -> str | None:
+        """The sub-partner whose record `row` is (read-only here), None for the desk's own."""
+        if not row:
+            return None
+        own, names = self.owners
+        return partner_label(row, own, names)
+
+    def sub_partner_notice(self, row: dict[str, Any] | None) -> str:
+        """What the detail pane says above a sub-partner's record; "" for the desk's own."""
+        owner = self.partner_of(row)
+        if not owner:
+            return ""
+        return (f"Record of {owner}, your sub-partner: read-only in your workbench. "
+                f"{owner} works it; you see it as its distributor.")
+
+    def _read_owners(self) -> None:
+        if not self.partner_column:
+            return
+        self.owners = self.ctx.read_now(partner_names)
+        own, names = self.owners
+        entity_name = self.spec.entity
+        # Only a distributor's desk holds other partners; then only lists holding their records.
+        shown = any(key != own for key in names) and self.ctx.read_now(
+            lambda conn: has_sub_partner_records(conn, entity_name))
+        self.table.setColumnHidden(PARTNER_COLUMN, not shown)
+        for number, column in enumerate(self.spec.columns):
+            if column.key in self.partner_makes_room:
+                self.table.setColumnHidden(number, shown)
+        self.table.column_fitter.fit()  # type: ignore[attr-defined]  # set by fit_columns
+
     def reload(self) -> None:
         keep = self.current_id
+        self._read_owners()
         self.model.refresh()
         self._update_count()
         position = self.model.position_of(keep) if keep else -1

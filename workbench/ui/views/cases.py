@@ -50,6 +50,8 @@ class CasesPage(ListPage):
     hint = "Support cases you opened for customers. The vendor's support team sets the status."
     search_placeholder = "Search subject, customer or number  (Ctrl+F)"
     spec = SPEC
+    partner_column = True
+    partner_makes_room = ("severity", "created_at")
     shows = frozenset({"cases", "case_comments"})
 
     def __init__(self, ctx: Any) -> None:
@@ -78,7 +80,8 @@ class CasesPage(ListPage):
         self.comments.setMinimumHeight(120)
         layout.addWidget(self.comments, 1)
         self.comment_box = QPlainTextEdit()
-        self.comment_box.setPlaceholderText("Add a comment for the support team")
+        self._comment_placeholder = "Add a comment for the support team"
+        self.comment_box.setPlaceholderText(self._comment_placeholder)
         self.comment_box.setAccessibleName("New comment")
         self.comment_box.setTabChangesFocus(True)
         self.comment_box.setFixedHeight(70)
@@ -110,9 +113,15 @@ class CasesPage(ListPage):
                          f"<span style='color:#6b7280'>{escape(fmt.ago(comment['created_at']))}</span>"
                          f"<br>{escape(comment['body']).replace(chr(10), '<br>')}</p>")
         self.comments.setHtml("".join(parts) or "<p style='color:#6b7280'>No comments yet.</p>")
-        self.comment_button.setEnabled(bool(self.comment_box.toPlainText().strip()))
+        read_only = bool(self.partner_of(case))
+        self.comment_box.setReadOnly(read_only)
+        self.comment_box.setPlaceholderText(self.sub_partner_notice(case) if read_only else
+                                            self._comment_placeholder)
+        self.comment_button.setEnabled(bool(self.comment_box.toPlainText().strip())
+                                       and not read_only)
         self.escalate_button.setEnabled(bool(case) and not case.get("escalation_requested")
-                                        and status not in ("resolved", "closed"))
+                                        and status not in ("resolved", "closed")
+                                        and not read_only)
 
     def open_case(self, account: dict[str, Any] | None = None) -> OpenCaseDialog:
         dialog = OpenCaseDialog(self.ctx, account, self)

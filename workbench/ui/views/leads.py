@@ -62,6 +62,8 @@ class LeadsPage(ListPage):
     hint = "Leads the vendor handed you. Log a first contact within 48 hours or the lead is recycled."
     search_placeholder = "Search company, contact or source  (Ctrl+F)"
     spec = SPEC
+    partner_column = True
+    partner_makes_room = ("source", "assigned_at")
 
     def __init__(self, ctx: Any) -> None:
         super().__init__(ctx)
@@ -114,13 +116,18 @@ class LeadsPage(ListPage):
         elif text and not row.get("first_contact_at") and status != "rejected":
             text = f"First contact due: {text}" if tone != "lapsed" else \
                 "The 48-hour first-contact SLA has passed: contact the customer now."
+        read_only = bool(self.partner_of(row))
+        if read_only:
+            text, tone = self.sub_partner_notice(row), "info"
         set_tone(self.notice, {"lapsed": "rejected", "warning": "warning", "ok": "ok"}.get(tone, "info"))
         self.notice.setText(text)
         self.notice.setVisible(bool(text))
-        self.accept_button.setEnabled(status == "new" and not recycled)
-        self.reject_button.setEnabled(status in ("new", "accepted") and not recycled)
+        self.accept_button.setEnabled(status == "new" and not recycled and not read_only)
+        self.reject_button.setEnabled(status in ("new", "accepted") and not recycled
+                                      and not read_only)
         self.contact_button.setEnabled(bool(row) and not row.get("first_contact_at")
-                                       and status != "rejected" and not recycled)
+                                       and status != "rejected" and not recycled
+                                       and not read_only)
 
     def _accept(self) -> None:
         if self.current_id:

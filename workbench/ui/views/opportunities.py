@@ -42,6 +42,8 @@ class OpportunitiesPage(ListPage):
     hint = "Pipeline the vendor tracks for your deals: stage, amount and who gets credit. Read-only."
     search_placeholder = "Search opportunity or customer  (Ctrl+F)"
     spec = SPEC
+    partner_column = True
+    partner_makes_room = ("customer_name",)
     shows = frozenset({"opportunities", "attributions"})
 
     def build_detail(self, layout: QVBoxLayout) -> None:

@@ -103,6 +103,8 @@ class RegistrationsPage(ListPage):
     search_placeholder = "Search customer, domain, product or number  (Ctrl+F)"
     spec = SPEC
     shows = frozenset({"registrations", "registration_amendments"})
+    partner_column = True
+    partner_makes_room = ("registration_number",)
 
     def header_buttons(self) -> list[QWidget]:
         register = primary(button("Register deal…", "Register a deal",
@@ -186,8 +188,9 @@ class RegistrationsPage(ListPage):
         allowed = rules.allowed_actions(row["status"], "partner") if row else ()
         now = datetime.now(UTC)
         approved = parse_datetime(row["approved_at"]) if row.get("approved_at") else None
+        read_only = bool(self.partner_of(row))
         for action, widget in self.action_buttons.items():
-            enabled = action in allowed
+            enabled = action in allowed and not read_only
             if action == "renew":
                 enabled = enabled and rules.can_renew(row["status"], approved, now)
             widget.setEnabled(enabled)
@@ -249,7 +252,9 @@ class RegistrationsPage(ListPage):
 
     def _show_notice(self, row: dict[str, Any], status: str) -> None:
         text, tone = "", "info"
-        if status == "approved":
+        if self.partner_of(row):
+            text = self.sub_partner_notice(row)
+        elif status == "approved":
             text, warn = fmt.protection_text(row)
             tone = "warning" if warn else "ok"
             text = f"Protected: {text}." + (" Renew now to keep the deal." if warn else "")

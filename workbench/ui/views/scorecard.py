@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from workbench.domain.scorecard import tier_gap_sentence
 from workbench.reports import pdf, texts
+from workbench.reports.rollup import load_rollup
 from workbench.reports.scorecard import load_scorecard
 from workbench.ui import format as fmt
 from workbench.ui.tablemodel import TONE_ROLE
@@ -107,6 +108,19 @@ class ScorecardPage(Page):
         self.tier = QLabel()
         self.tier.setWordWrap(True)
         root.addWidget(self.tier)
+        # A distributor's roll-up by sub-partner (reports/rollup.py); hidden for other partners.
+        self.rollup_title = QLabel("<b>By sub-partner</b> — registrations, pipeline and won "
+                                   "revenue of each partner whose deals you see")
+        self.rollup = make_tree("Roll-up by sub-partner", [
+            col("Partner", "Alpine IT Solutions AG (you)", stretch=True),
+            col("Registrations (90 days)", "Registrations (90 days)"),
+            col("Approved (90 days)", "Approved (90 days)"), col("Open", "Open"),
+            col("Open pipeline", "$1,250,000 (12)"), col("Won (12 months)", "$1,250,000 (12)")])
+        self.rollup.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        for widget in (self.rollup_title, self.rollup):
+            widget.setVisible(False)
+            root.addWidget(widget)
+        self.rollup_rows: list[Any] = []
         root.addStretch(1)
         self.card: Any = None
         self.exported: Path | None = None
@@ -115,6 +129,29 @@ class ScorecardPage(Page):
         task = Task(load_scorecard, self.ctx.store)
         self.ctx.tasks.run(task, self._show,
                            lambda e: self._message(f"Scorecard unavailable: {e}", "rejected"))
+        self.ctx.tasks.run(Task(load_rollup, self.ctx.store), self._show_rollup,
+                           lambda e: self._message(f"Roll-up unavailable: {e}", "rejected"))
+
+    def _show_rollup(self, rows: Any) -> None:
+        self.rollup_rows = list(rows)
+        shown = any(not r.own for r in self.rollup_rows)
+        self.rollup.clear()
+        for r in self.rollup_rows if shown else []:
+            item = QTreeWidgetItem([
+                f"{r.name} (you)" if r.own else r.name, f"{r.registrations_90d:,}",
+                f"{r.approved_90d:,}", f"{r.registrations_open:,}",
+                f"{texts.money(r.pipeline_cents)} ({r.pipeline_deals})",
+                f"{texts.money(r.won_12m_cents)} ({r.won_12m_deals})"])
+            for column in range(1, 6):
+                item.setTextAlignment(column, Qt.AlignmentFlag.AlignRight
+                                      | Qt.AlignmentFlag.AlignVCenter)
+            self.rollup.addTopLevelItem(item)
+        rows_shown = self.rollup.topLevelItemCount()
+        row_height = self.rollup.sizeHintForRow(0) if rows_shown else 0
+        self.rollup.setFixedHeight(self.rollup.header().sizeHint().height()
+                                   + rows_shown * row_height + 2 * self.rollup.frameWidth() + 2)
+        for widget in (self.rollup_title, self.rollup):
+            widget.setVisible(shown)
 
     def _show(self, card: Any) -> None:
         self.card = card
