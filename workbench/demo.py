@@ -176,6 +176,7 @@ def _deal_year(store: Store, vendor: Any, partner_id: str, today: date) -> None:
     """Deal progress and payouts (issue 14): progress on approved deals, one change of terms
     waiting for the channel manager, commissions earned at close (the tier's rate) in every
     status — the oldest paid, one approved (coming), the newest earned — and one disputed."""
+    from workbench.domain.distributors import is_sub_partner_record
     from workbench.services import commissions, deals
 
     lines = sorted(vendor.list_commissions(partner_id=partner_id),
@@ -193,7 +194,8 @@ def _deal_year(store: Store, vendor: Any, partner_id: str, today: date) -> None:
     with store.reading() as conn:
         approved_deals = sorted(
             (r for r in records.list_records(conn, "registrations", where={"status": "approved"})
-             if r.get("approved_at")), key=lambda r: r["approved_at"], reverse=True)
+             if r.get("approved_at") and not is_sub_partner_record(r, partner_id)),
+            key=lambda r: r["approved_at"], reverse=True)
     if len(approved_deals) >= 2:
         newest, second = approved_deals[0], approved_deals[1]
         deals.record_progress(store, newest["id"], deals.Progress(

@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from workbench.domain.commissions import Totals, totals
+from workbench.domain.distributors import is_sub_partner_record
 from workbench.domain.values import now_text
 from workbench.services.changes import Changes, Done
 from workbench.store import records
@@ -34,10 +35,15 @@ def _lines(conn: sa.Connection, where: Any = None) -> list[dict[str, Any]]:
 
 
 def list_commissions(store: Store, status: str | None = None) -> CommissionList:
-    """Every commission line (newest first) and the totals: earned, coming, paid."""
+    """This partner's commission lines (newest first) and the totals: earned, coming, paid.
+
+    A distributor's desk also holds its sub-partners' lines; those are the sub-partner's money,
+    not the distributor's, so they stay out of the list and its totals."""
     c = RECORD_TABLES["commissions"]
     with store.reading() as conn:
-        lines = _lines(conn, c.c.status == status if status else None)
+        own_partner_id, _names = records.partner_names(conn)
+        lines = [line for line in _lines(conn, c.c.status == status if status else None)
+                 if not is_sub_partner_record(line, own_partner_id)]
     return CommissionList(lines, totals(lines))
 
 

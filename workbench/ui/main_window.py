@@ -49,14 +49,25 @@ PAGES: list[tuple[str, str, type[Page]]] = [
     ("opportunities", "Opportunities", OpportunitiesPage),
     ("cases", "Cases", CasesPage),
     ("commissions", "Commissions", CommissionsPage),
-    ("scorecard", "Scorecard", ScorecardPage),
     ("people", "People", PeoplePage),
+    ("scorecard", "Scorecard", ScorecardPage),
     ("sync", "Sync", SyncPage),
 ]
 
+# Go-to keys by page, not by position: the pages a rep had from the start keep the keys they
+# learnt (Ctrl+1 … Ctrl+8); pages added later take the keys left over, in the order listed.
+_FIRST_PAGES = ("today", "accounts", "registrations", "leads", "opportunities", "cases",
+                "scorecard", "sync")
+_LATER_KEYS = ("Ctrl+9", "Ctrl+0")
+GO_KEYS: dict[str, str] = {key: f"Ctrl+{n}" for n, key in enumerate(_FIRST_PAGES, start=1)}
+GO_KEYS.update(zip([k for k, _t, _c in PAGES if k not in GO_KEYS], _LATER_KEYS, strict=False))
+
 SHORTCUTS = [
     ("Ctrl+N", "Register a deal (from anywhere)"), ("Ctrl+S / F5", "Sync now"),
-    ("Ctrl+1 … Ctrl+9", "Go to Today … Sync"), ("Ctrl+F", "Search in the current list"),
+    ("Ctrl+1 … Ctrl+8", "Go to Today, Accounts, Registrations, Leads, Opportunities, Cases, "
+                        "Scorecard, Sync"),
+    ("Ctrl+9 / Ctrl+0", " / ".join(t for k, t, _c in PAGES if GO_KEYS.get(k) in _LATER_KEYS)),
+    ("Ctrl+F", "Search in the current list"),
     ("Ctrl+,", "Settings"), ("Ctrl+E", "Export the scorecard as PDF"),
     ("Alt+S / W / N / D", "Registrations: Submit, Withdraw, Renew…, Dispute…"),
     ("Alt+A / R / L", "Leads: Accept, Reject…, Log first contact"),
@@ -86,13 +97,13 @@ class MainWindow(QMainWindow):
         self.nav.setAccessibleName("Navigation")
         self.nav.setFixedWidth(210)
         self.stack = QStackedWidget()
-        for number, (key, title, page_class) in enumerate(PAGES):
+        for key, title, page_class in PAGES:
             page = page_class(ctx)
             self.pages[key] = page
             self.stack.addWidget(page)
             item = QListWidgetItem(title)
             item.setData(Qt.ItemDataRole.UserRole, key)
-            item.setToolTip(f"{title} (Ctrl+{number + 1})")
+            item.setToolTip(f"{title} ({GO_KEYS[key]})" if key in GO_KEYS else title)
             self.nav.addItem(item)
         self.nav.currentRowChanged.connect(self._nav_changed)
 
@@ -170,8 +181,9 @@ class MainWindow(QMainWindow):
         work.addSeparator()
         self._action(work, "&Quit", ["Ctrl+Q"], self.close)
         go = menus.addMenu("&Go")
-        for number, (key, title, _cls) in enumerate(PAGES):
-            self._action(go, title, [f"Ctrl+{number + 1}"], lambda _=False, k=key: self.show_page(k))
+        for key, title, _cls in PAGES:
+            self._action(go, title, [GO_KEYS[key]] if key in GO_KEYS else [],
+                         lambda _=False, k=key: self.show_page(k))
         go.addSeparator()
         self._action(go, "&Find in list", ["Ctrl+F"], lambda: self.current_page().focus_search())
         self._action(go, "&Export scorecard PDF…", ["Ctrl+E"], self._export_pdf)
