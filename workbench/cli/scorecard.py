@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workbench.cli.output import Output
 from workbench.domain.errors import InvalidValue
-from workbench.reports.scorecard import load_scorecard
-from workbench.reports.texts import scorecard_text
-from workbench.store.db import Store
+
+if TYPE_CHECKING:
+    from workbench.store.db import Store
 
 
 def register(name: str, parser: argparse.ArgumentParser, common: argparse.ArgumentParser) -> None:
@@ -23,6 +23,8 @@ def register(name: str, parser: argparse.ArgumentParser, common: argparse.Argume
 
 
 def scorecard_command(store: Store, args: argparse.Namespace, out: Output) -> None:
+    from workbench.reports.scorecard import load_scorecard
+    from workbench.reports.texts import scorecard_text
     try:
         card = load_scorecard(store, args.period)
     except InvalidValue as error:

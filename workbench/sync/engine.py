@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
@@ -34,7 +34,6 @@ from workbench.store.db import Store, StoreError, StoreFull
 from workbench.store.records import get_state, pending_count, set_state
 from workbench.store.schema import conflicts, sync_log
 from workbench.sync import apply, outbox
-from workbench.sync.client import SyncClient, parse_changes
 from workbench.sync.errors import (
     BatchInFlight,
     Cancelled,
@@ -44,6 +43,9 @@ from workbench.sync.errors import (
     SyncError,
 )
 from workbench.sync.protocol import MAX_OPS_PER_PUSH, MAX_PULL_LIMIT, Operation, OpResult
+
+if TYPE_CHECKING:  # requests loads with the client: `workbench status` reads this module too
+    from workbench.sync.client import SyncClient
 
 log = logging.getLogger(__name__)
 
@@ -243,6 +245,7 @@ def _pull_all(store: Store, client: SyncClient, summary: SyncSummary,
     time. Only this thread touches the store. A fetch error reaches us after the pages before
     it were written, exactly as if the pages had been fetched one by one.
     """
+    from workbench.sync.client import parse_changes
     with store.reading() as conn:
         cursor = get_state(conn, CURSOR_KEY)
     pages: queue.Queue = queue.Queue(maxsize=PREFETCH_PAGES)
