@@ -5,6 +5,7 @@ Plain dataclasses and JSON checks shared by the sync client and the server; no H
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -42,6 +43,16 @@ RESULT_STATUSES = ("applied", "conflict", "rejected")
 # Partner-side requests that move a record through a vendor-owned state machine (the domain
 # declares them; the protocol carries them as op kind "action").
 ACTIONS = PARTNER_ACTIONS
+
+
+def encode_json(data: Any) -> bytes:
+    """A message as the wire carries it: compact UTF-8 JSON (both ends use this one encoder)."""
+    return json.dumps(data, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
+
+
+def decode_json(data: bytes) -> Any:
+    """A message from the wire; ValueError (or UnicodeDecodeError) when it is not JSON."""
+    return json.loads(data)
 
 
 class ProtocolError(ValueError):
