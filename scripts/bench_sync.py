@@ -23,6 +23,7 @@ import argparse
 import contextlib
 import os
 import pickle
+import resource
 import shutil
 import socket
 import sqlite3
@@ -187,19 +188,20 @@ class Floor:
         path.unlink(missing_ok=True)
         return path
 
-    def in_process(self) -> float:
+    def in_process(self) -> Meter:
         namespace: dict = {}
         exec(FLOOR_CLIENT.replace('if __name__ == "__main__":', "if False:"), namespace)
-        started = time.perf_counter()
-        namespace["floor_pull"](self.port, self.count, self._path(), self.columns)
-        return time.perf_counter() - started
+        path = self._path()
+        with Meter(self.process.pid) as meter:
+            namespace["floor_pull"](self.port, self.count, path, self.columns)
+        return meter
 
-    def whole_process(self) -> float:
+    def whole_process(self) -> Meter:
         argv = [sys.executable, "-c", FLOOR_CLIENT, str(self.port), str(self.count),
                 str(self._path()), ",".join(self.columns)]
-        started = time.perf_counter()
-        subprocess.run(argv, cwd=ROOT, env=_env(), check=True)
-        return time.perf_counter() - started
+        with Meter(self.process.pid) as meter:
+            subprocess.run(argv, cwd=ROOT, env=_env(), check=True)
+        return meter
 
     def close(self) -> None:
         self.process.terminate()
@@ -254,9 +256,46 @@ def load() -> str:
     return f"load {os.getloadavg()[0]:.1f}"
 
 
+def process_cpu(pid: int) -> float:
+    """User + system CPU seconds a process has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+class Meter:
+    """Wall time, and CPU seconds of this process, its finished children and one server."""
+
+    def __init__(self, server_pid: int) -> None:
+        self.server_pid = server_pid
+
+    def __enter__(self) -> Meter:
+        self.started = time.perf_counter()
+        self.cpu0 = (time.process_time(), children_cpu(), process_cpu(self.server_pid))
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.wall = time.perf_counter() - self.started
+        own, children, server = time.process_time(), children_cpu(), process_cpu(self.server_pid)
+        self.client_cpu = own - self.cpu0[0] + children - self.cpu0[1]
+        self.server_cpu = server - self.cpu0[2]
+        self.load = load()
+
+    def __lt__(self, other: Meter) -> bool:
+        return self.wall < other.wall
+
+    def text(self) -> str:
+        return (f"{self.wall:.2f} s (CPU client {self.client_cpu:.2f} + server "
+                f"{self.server_cpu:.2f} s; {self.load})")
+
+
 class Bench:
-    def __init__(self, folder: Path, url: str, token: str) -> None:
-        self.folder, self.url, self.token = folder, url, token
+    def __init__(self, folder: Path, url: str, token: str, server_pid: int) -> None:
+        self.folder, self.url, self.token, self.server_pid = folder, url, token, server_pid
         self.keyring_file = folder / "keyring.json"
         self.runs = 0
 
@@ -271,13 +310,13 @@ class Bench:
         account.login(store, self.url, self.token)
         return store, account.client_for(store)
 
-    def cli(self, data: Path, *argv: str, stdin: str | None = None) -> float:
+    def cli(self, data: Path, *argv: str, stdin: str | None = None) -> Meter:
         env = {**_env(), FILE_ENV: str(self.keyring_file)}
-        started = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "workbench.cli", "--data-dir", str(data), *argv],
-                       input=stdin, text=True, env=env, cwd=ROOT, check=True,
-                       stdout=subprocess.DEVNULL)
-        return time.perf_counter() - started
+        with Meter(self.server_pid) as meter:
+            subprocess.run([sys.executable, "-m", "workbench.cli", "--data-dir", str(data),
+                            *argv], input=stdin, text=True, env=env, cwd=ROOT, check=True,
+                           stdout=subprocess.DEVNULL)
+        return meter
 
     def cli_signed_in(self, data: Path) -> None:
         self.cli(data, "login", "--server", self.url, "--token-stdin", stdin=self.token + "\n")
@@ -301,7 +340,7 @@ def main() -> int:
         partner_id = admin.create_partner(engine, "Bench Partner")
         token = admin.create_user(engine, partner_id, "bench@partner.example").token
         seed(engine, partner_id, args.records)
-        bench = Bench(folder, url, token)
+        bench = Bench(folder, url, token, server.pid)
         print(f"{args.records} records on the server; client and server on this machine "
               f"(2 cores shared); best of {args.runs}")
 
@@ -324,7 +363,7 @@ def main() -> int:
         pulls, floors, wholes, floor_wholes = [], [], [], []
         pull_dirs, whole_dirs = [], []
         for run in range(args.runs):
-            floors.append((floor.in_process(), load()))
+            floors.append(floor.in_process())
             pull_dirs.append(bench.data_dir())
             store, client = bench.signed_in(pull_dirs[-1])
             profiler = None
@@ -332,50 +371,56 @@ def main() -> int:
                 from pyinstrument import Profiler
                 profiler = Profiler(interval=0.0005)
                 profiler.start()
-            started = time.perf_counter()
-            summary = sync(store, client)
-            pulls.append((time.perf_counter() - started, load()))
+            with Meter(server.pid) as meter:
+                summary = sync(store, client)
+            pulls.append(meter)
             if profiler is not None:
                 profiler.stop()
                 Path(args.profile).write_text(profiler.output_html())
             assert summary.pulled >= args.records, summary
             client.close()
             store.close()
-            floor_wholes.append((floor.whole_process(), load()))
+            floor_wholes.append(floor.whole_process())
             data = bench.data_dir()
             whole_dirs.append(data)
             bench.cli_signed_in(data)
-            wholes.append((bench.cli(data, "sync"), load()))
-        pull, pull_load = min(pulls)
-        floor_best, floor_load = min(floors)
-        whole, whole_load = min(wholes)
-        floor_whole, floor_whole_load = min(floor_wholes)
-        print(line("initial pull", pull, floor_best,
-                   f"{summary.pulled} records, {summary.pulled / pull:,.0f}/s, {len(pages)} pages "
-                   f"(goal <= 1.5x); {pull_load}, floor {floor_load}", floor="floor"))
-        print(f"    runs {', '.join(f'{t:.2f}' for t, _ in pulls)} s; floor runs "
-              f"{', '.join(f'{t:.2f}' for t, _ in floors)} s")
-        print(line("initial pull", whole, floor_best,
-                   f"whole `workbench sync` process (goal <= 2.0x), {whole_load}; runs "
-                   f"{', '.join(f'{t:.2f}' for t, _ in wholes)} s; the floor as a whole process "
-                   f"{floor_whole:.2f} s ({floor_whole_load})", floor="floor (in-process)"))
+            wholes.append(bench.cli(data, "sync"))
+        pull, floor_best, whole, floor_whole = min(pulls), min(floors), min(wholes), min(floor_wholes)
+        print(line("initial pull", pull.wall, floor_best.wall,
+                   f"{summary.pulled} records, {summary.pulled / pull.wall:,.0f}/s, {len(pages)} "
+                   "pages, in process (goal <= 1.5x)", floor="floor"))
+        print(f"    sync {pull.text()}; floor {floor_best.text()}")
+        print(f"    runs {', '.join(f'{m.wall:.2f}' for m in pulls)} s; floor runs "
+              f"{', '.join(f'{m.wall:.2f}' for m in floors)} s")
+        print(line("initial pull", whole.wall, floor_best.wall,
+                   "whole `workbench sync` process (goal <= 2.0x)", floor="floor (in-process)"))
+        print(f"    sync {whole.text()}; the floor as a whole process {floor_whole.text()}")
+        print(f"    runs {', '.join(f'{m.wall:.2f}' for m in wholes)} s; floor runs "
+              f"{', '.join(f'{m.wall:.2f}' for m in floor_wholes)} s")
 
         # --- push -----------------------------------------------------------------------------
         pushes, push_wholes, push_pull_backs = [], [], []
         for run in range(args.runs):
             for whole_process in (False, True):
                 data = (whole_dirs if whole_process else pull_dirs)[run]
+                # Each run edits its own records (no conflicts), after taking in the earlier
+                # runs' edits (so pulling back brings only its own).
+                if whole_process:
+                    bench.cli(data, "sync")
                 store = open_store(data)
+                if not whole_process:
+                    sync(store, account.client_for(store))
                 with store.reading() as conn:
                     edited = [r["id"] for r in records.list_records(conn, "accounts",
                                                                      order_by="name")]
+                first = (run * 2 + whole_process) * args.edits % max(1, len(edited) - args.edits)
                 with store.transaction() as conn:
-                    for number, record_id in enumerate(edited[:args.edits]):
+                    for number, record_id in enumerate(edited[first:first + args.edits]):
                         records.update(conn, "accounts", record_id,
                                        {"notes": f"edited {run} {whole_process} {number}"})
                 if whole_process:
                     store.close()
-                    push_wholes.append((bench.cli(data, "sync"), load()))
+                    push_wholes.append(bench.cli(data, "sync"))
                     continue
                 client = account.client_for(store)
                 marks: dict[str, float] = {}
@@ -397,14 +442,14 @@ def main() -> int:
                for n, r in enumerate(local)]
         push_base = baseline_update(ops, folder / "floor1.sqlite3")
         push, push_load = min(pushes)
-        push_whole, push_whole_load = min(push_wholes)
+        push_whole = min(push_wholes)
         print(line("push", push, push_base,
                    f"{args.edits} edits in {args.edits // 500 + bool(args.edits % 500)} batches, "
                    f"in process; whole sync incl. pulling them back "
                    f"{min(push_pull_backs):.2f} s; {push_load}"))
-        print(line("push", push_whole, push_base,
-                   f"whole `workbench sync` process incl. pulling them back (goal <= 1.0 s), "
-                   f"{push_whole_load}; runs {', '.join(f'{t:.2f}' for t, _ in push_wholes)} s"))
+        print(line("push", push_whole.wall, push_base,
+                   "whole `workbench sync` process incl. pulling them back (goal <= 1.0 s)"))
+        print(f"    {push_whole.text()}; runs {', '.join(f'{m.wall:.2f}' for m in push_wholes)} s")
 
         # --- no change ------------------------------------------------------------------------
         store = open_store(pull_dirs[0])
@@ -423,8 +468,7 @@ def main() -> int:
         client.close()
         store.close()
         idle_whole = min(bench.cli(whole_dirs[0], "sync") for _ in range(args.runs))
-        print(f"no-change sync, whole `workbench sync` process: {idle_whole * 1000:.0f} ms; "
-              f"{load()}")
+        print(f"no-change sync, whole `workbench sync` process: {idle_whole.text()}")
     finally:
         if floor is not None:
             floor.close()
