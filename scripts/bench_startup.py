@@ -10,6 +10,11 @@ floor: the same interpreter doing nothing (`-c pass`). Budgets (issue 15): --ver
 <= 0.15 s, any command <= 0.25 s of start-up; judged on the best wall time. Also prints the
 in-process time to open an up-to-date store, and the heaviest imports of `workbench.cli`
 (`python -X importtime`).
+
+A command's module imports only argparse and the command line's own helpers; its handler
+imports the store, the services and SQLAlchemy when it runs (that is its work). So the last
+lines also print two whole commands on an empty store (`accounts list`, `status`) — start-up
+plus SQLAlchemy plus opening the store — and the installed `workbench` script itself.
 """
 
 from __future__ import annotations
@@ -100,6 +105,18 @@ def main() -> int:
             over.append(" ".join(case))
         print(f"workbench {' '.join(case):24} best {best:.3f} s  median {median:.3f} s  "
               f"CPU {cpu:.3f} s  (floor +{best - floor:.3f} s; budget {budget:.2f} s: {verdict})")
+    folder = tempfile.mkdtemp(prefix="bench-startup-cmd-")
+    subprocess.run([sys.executable, "-c", ENTRY, "--data-dir", folder, "status", "--json"],
+                   env=_env(), stdout=subprocess.DEVNULL, check=True)  # create and migrate
+    for case in (("accounts", "list", "--json"), ("status", "--json")):
+        best, median, cpu = timed([sys.executable, "-c", ENTRY, "--data-dir", folder, *case], runs)
+        print(f"whole command, empty store: workbench {' '.join(case):16} best {best:.3f} s  "
+              f"median {median:.3f} s  CPU {cpu:.3f} s")
+    script = Path(sys.executable).parent / "workbench"
+    if script.exists():
+        best, median, cpu = timed([str(script), "--version"], runs)
+        print(f"installed script {script} --version: best {best:.3f} s  median {median:.3f} s  "
+              f"CPU {cpu:.3f} s")
     print(f"open an up-to-date store, in process: {store_open_seconds(runs) * 1000:.1f} ms")
     print("heaviest imports of `import workbench.cli` (cumulative):")
     for seconds, name in heaviest_imports():

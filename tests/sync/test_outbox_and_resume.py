@@ -107,6 +107,35 @@ def test_an_interrupted_pull_resumes_from_its_cursor(vendor_server, partner, ann
     assert_converged(vendor_server.engine, partner.id, ann)
 
 
+def test_pages_before_a_malformed_page_are_kept_and_the_next_sync_goes_on_from_them(
+        vendor_server, partner, ann):
+    """Pages that arrive together are written together, but one malformed page costs only
+    itself: the pages before it are stored with their cursor (DESIGN §5 'bad input')."""
+    for number in range(30):
+        vendor_server.admin.assign_lead(partner.id, f"Lead {number}")
+    with FaultProxy(vendor_server.url) as proxy:
+        _through(proxy, ann, partner.email_a, partner.token_a)
+        proxy.sequence(["ok", "ok", "wrong_shape"])  # page 3 holds a record of the wrong shape
+        with pytest.raises(SyncError) as error:
+            _sync(ann, page_size=10)
+        assert "malformed" in error.value.message
+        assert error.value.summary.pulled == 20
+        kept = _count(ann, "leads")
+        assert 0 < kept < 30  # the two good pages' leads, not the malformed page's
+        proxy.log.clear()
+        summary = _sync(ann, page_size=10)
+    first_pull = next(p for m, p, f in proxy.log if "/sync/pull" in p)
+    assert parse_qs(urlsplit(first_pull).query).get("cursor")  # resumed after page 2
+    assert summary.pulled < 20 and _count(ann, "leads") == 30
+    assert_converged(vendor_server.engine, partner.id, ann)
+
+
+def _count(replica, entity):
+    with replica.store.reading() as conn:
+        return conn.execute(sa.select(sa.func.count())
+                            .select_from(RECORD_TABLES[entity])).scalar_one()
+
+
 def _sync(replica, **options):
     from workbench.sync.engine import sync
     client = replica.client()

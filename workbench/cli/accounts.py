@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from workbench.cli.args import action, actions
 from workbench.cli.errors import CommandError
@@ -16,9 +17,9 @@ from workbench.cli.output import (
     table_text,
     with_partner,
 )
-from workbench.services import accounts
-from workbench.store import records
-from workbench.store.db import Store
+
+if TYPE_CHECKING:
+    from workbench.store.db import Store
 
 
 def register(name: str, parser: argparse.ArgumentParser, common: argparse.ArgumentParser) -> None:
@@ -46,6 +47,7 @@ def register(name: str, parser: argparse.ArgumentParser, common: argparse.Argume
 
 
 def add(store: Store, args: argparse.Namespace, out: Output) -> None:
+    from workbench.services import accounts
     values = {k: getattr(args, k) for k in ("name", "domain", "industry", "country", "region")}
     try:
         account = accounts.add_account(store, values, allow_duplicate=args.allow_duplicate).result
@@ -58,11 +60,13 @@ def add(store: Store, args: argparse.Namespace, out: Output) -> None:
 
 
 def edit(store: Store, args: argparse.Namespace, out: Output) -> None:
+    from workbench.services import accounts
     account = accounts.edit_account(store, args.id, parse_sets(args.set)).result
     out.emit(public(account), f"updated account {account['id']}  {account['name']}")
 
 
 def list_accounts(store: Store, args: argparse.Namespace, out: Output) -> None:
+    from workbench.store import records
     with store.reading() as conn:
         rows = records.list_records(conn, "accounts", order_by="name")
         document, shown = with_partner(rows, records.partner_names(conn))
@@ -73,6 +77,7 @@ def list_accounts(store: Store, args: argparse.Namespace, out: Output) -> None:
 
 
 def show(store: Store, args: argparse.Namespace, out: Output) -> None:
+    from workbench.store import records
     with store.reading() as conn:
         account = records.get(conn, "accounts", records.resolve_id(conn, "accounts", args.id))
         related = {name: records.list_records(conn, name, where={"account_id": account["id"]})
@@ -90,6 +95,7 @@ def show(store: Store, args: argparse.Namespace, out: Output) -> None:
 
 
 def import_file(store: Store, args: argparse.Namespace, out: Output) -> None:
+    from workbench.services import accounts
     report = accounts.import_accounts(store, Path(args.file), skip_invalid=args.skip_invalid,
                                       dry_run=args.dry_run,
                                       update_existing=args.update_existing).result

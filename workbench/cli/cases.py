@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from workbench.cli.args import action, actions
 from workbench.cli.output import Output, partner_column, public, short, table_text, with_partner
 from workbench.domain.model import CASE_SEVERITIES
-from workbench.services import cases
-from workbench.store import records
-from workbench.store.db import Store
+
+if TYPE_CHECKING:
+    from workbench.store.db import Store
 
 
 def register(name: str, parser: argparse.ArgumentParser, common: argparse.ArgumentParser) -> None:
@@ -27,12 +28,14 @@ def register(name: str, parser: argparse.ArgumentParser, common: argparse.Argume
 
 
 def open_case(store: Store, args: argparse.Namespace, out: Output) -> None:
+    from workbench.services import cases
     case = cases.open_case(store, args.account, args.subject, severity=args.severity,
                            description=args.description).result
     out.emit(public(case), f"opened case {case['id']}  {case['subject']} ({case['severity']})")
 
 
 def list_cases(store: Store, args: argparse.Namespace, out: Output) -> None:
+    from workbench.store import records
     with store.reading() as conn:
         rows = records.list_records(conn, "cases", order_by="created_at")
         document, shown = with_partner(rows, records.partner_names(conn))
@@ -43,6 +46,7 @@ def list_cases(store: Store, args: argparse.Namespace, out: Output) -> None:
 
 
 def show(store: Store, args: argparse.Namespace, out: Output) -> None:
+    from workbench.store import records
     with store.reading() as conn:
         case = records.get(conn, "cases", records.resolve_id(conn, "cases", args.id))
         comments = records.list_records(conn, "case_comments", where={"case_id": case["id"]})
@@ -59,5 +63,6 @@ def show(store: Store, args: argparse.Namespace, out: Output) -> None:
 
 
 def comment(store: Store, args: argparse.Namespace, out: Output) -> None:
+    from workbench.services import cases
     done = cases.comment_case(store, args.id, args.text).result
     out.emit(public(done), f"commented on case {done['case_id']}")

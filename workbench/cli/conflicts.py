@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workbench.cli.args import action, actions
 from workbench.cli.errors import CommandError
 from workbench.cli.output import Output, short, table_text
-from workbench.services import conflicts
-from workbench.store.db import Store
-from workbench.sync import conflicts as conflict_store
+from workbench.domain.merge import RESOLUTIONS
+
+if TYPE_CHECKING:
+    from workbench.store.db import Store
 
 
 def register(name: str, parser: argparse.ArgumentParser, common: argparse.ArgumentParser) -> None:
@@ -21,7 +22,7 @@ def register(name: str, parser: argparse.ArgumentParser, common: argparse.Argume
     p = action(commands, "resolve", resolve, "decide a conflict", common)
     p.add_argument("id")
     choice = p.add_mutually_exclusive_group(required=True)
-    choice.add_argument("--keep", choices=list(conflict_store.RESOLUTIONS))
+    choice.add_argument("--keep", choices=list(RESOLUTIONS))
     choice.add_argument("--set", metavar="FIELD=VALUE", help="a new value for the field")
 
 
@@ -30,6 +31,7 @@ def _value(value: Any) -> str:
 
 
 def list_conflicts(store: Store, args: argparse.Namespace, out: Output) -> None:
+    from workbench.sync import conflicts as conflict_store
     with store.reading() as conn:
         rows = conflict_store.list_conflicts(conn, include_resolved=args.all)
     out.emit(rows, lambda: table_text(
@@ -40,6 +42,7 @@ def list_conflicts(store: Store, args: argparse.Namespace, out: Output) -> None:
 
 
 def show(store: Store, args: argparse.Namespace, out: Output) -> None:
+    from workbench.sync import conflicts as conflict_store
     with store.reading() as conn:
         row = conflict_store.get_conflict(conn, args.id)
 
@@ -58,6 +61,7 @@ def show(store: Store, args: argparse.Namespace, out: Output) -> None:
 
 
 def resolve(store: Store, args: argparse.Namespace, out: Output) -> None:
+    from workbench.services import conflicts
     field = value = None
     if args.set:
         field, sep, value = args.set.partition("=")

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from workbench.cli.args import action, actions
 from workbench.cli.output import Output, public, short, table_text
-from workbench.services import accounts
-from workbench.store import records
-from workbench.store.db import Store
+
+if TYPE_CHECKING:
+    from workbench.store.db import Store
 
 
 def register(name: str, parser: argparse.ArgumentParser, common: argparse.ArgumentParser) -> None:
@@ -23,12 +24,14 @@ def register(name: str, parser: argparse.ArgumentParser, common: argparse.Argume
 
 
 def add(store: Store, args: argparse.Namespace, out: Output) -> None:
+    from workbench.services import accounts
     contact = accounts.add_contact(store, args.account, {"name": args.name, "email": args.email,
                                                          "role": args.role}).result
     out.emit(public(contact), f"created contact {contact['id']}  {contact['name']}")
 
 
 def list_contacts(store: Store, args: argparse.Namespace, out: Output) -> None:
+    from workbench.store import records
     with store.reading() as conn:
         where = {"account_id": records.resolve_id(conn, "accounts", args.account)} \
             if args.account else {}

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from workbench.cli.output import Output
-from workbench.store.db import Store
-from workbench.store.export import export_all
+
+if TYPE_CHECKING:
+    from workbench.store.db import Store
 
 
 def register(name: str, parser: argparse.ArgumentParser, common: argparse.ArgumentParser) -> None:
@@ -16,6 +18,7 @@ def register(name: str, parser: argparse.ArgumentParser, common: argparse.Argume
 
 
 def export_command(store: Store, args: argparse.Namespace, out: Output) -> None:
+    from workbench.store.export import export_all
     folder = Path(args.dir)
     with store.reading() as conn:
         counts = export_all(conn, folder)

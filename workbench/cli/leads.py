@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import argparse
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workbench.cli.args import action, actions
 from workbench.cli.output import Output, partner_column, public, short, table_text, with_partner
 from workbench.domain.leads import lead_sla
 from workbench.domain.values import parse_datetime
-from workbench.services import leads
-from workbench.store import records
-from workbench.store.db import Store
+
+if TYPE_CHECKING:
+    from workbench.store.db import Store
 
 
 def register(name: str, parser: argparse.ArgumentParser, common: argparse.ArgumentParser) -> None:
@@ -52,6 +52,7 @@ def sla_text(state: dict[str, Any] | None, lead: dict[str, Any]) -> str:
 
 
 def list_leads(store: Store, args: argparse.Namespace, out: Output) -> None:
+    from workbench.store import records
     now = datetime.now(UTC)
     with store.reading() as conn:
         rows = records.list_records(conn, "leads", order_by="assigned_at")
@@ -75,12 +76,15 @@ def _report(out: Output, lead: dict[str, Any], what: str) -> None:
 
 
 def accept(store: Store, args: argparse.Namespace, out: Output) -> None:
+    from workbench.services import leads
     _report(out, leads.accept_lead(store, args.id).result, "accepted")
 
 
 def reject(store: Store, args: argparse.Namespace, out: Output) -> None:
+    from workbench.services import leads
     _report(out, leads.reject_lead(store, args.id, args.reason).result, "rejected")
 
 
 def contacted(store: Store, args: argparse.Namespace, out: Output) -> None:
+    from workbench.services import leads
     _report(out, leads.log_first_contact(store, args.id).result, "contacted")

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
-
-import sqlalchemy as sa
+from typing import TYPE_CHECKING, Any
 
 from workbench.cli.args import action, actions
 from workbench.cli.output import (
@@ -18,8 +16,11 @@ from workbench.cli.output import (
     table_text,
     with_partner,
 )
-from workbench.store import records
-from workbench.store.db import Store
+
+if TYPE_CHECKING:
+    import sqlalchemy as sa
+
+    from workbench.store.db import Store
 
 
 def register(name: str, parser: argparse.ArgumentParser, common: argparse.ArgumentParser) -> None:
@@ -30,12 +31,14 @@ def register(name: str, parser: argparse.ArgumentParser, common: argparse.Argume
 
 
 def _attributions(conn: sa.Connection, opportunity_id: str) -> list[dict[str, Any]]:
+    from workbench.store import records
     rows = records.list_records(conn, "attributions", where={"opportunity_id": opportunity_id})
     return [{"role": r["role"], "split_percent": r["split_percent"], "partner_id": r["partner_id"]}
             for r in rows]
 
 
 def list_opportunities(store: Store, args: argparse.Namespace, out: Output) -> None:
+    from workbench.store import records
     with store.reading() as conn:
         rows = records.list_records(conn, "opportunities", order_by="expected_close_date")
         labelled, shown = with_partner(rows, records.partner_names(conn))
@@ -49,6 +52,7 @@ def list_opportunities(store: Store, args: argparse.Namespace, out: Output) -> N
 
 
 def show(store: Store, args: argparse.Namespace, out: Output) -> None:
+    from workbench.store import records
     with store.reading() as conn:
         opp = records.get(conn, "opportunities", records.resolve_id(conn, "opportunities", args.id))
         attribution = _attributions(conn, opp["id"])

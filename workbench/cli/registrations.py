@@ -5,18 +5,17 @@ from __future__ import annotations
 
 import argparse
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workbench.cli.args import Handler, action, actions
 from workbench.cli.errors import CommandError
 from workbench.cli.output import Output, money, partner_column, public, short, table_text, with_partner
 from workbench.domain import registration as rules
-from workbench.domain.matching import Match
 from workbench.domain.values import parse_datetime
-from workbench.services import registrations
-from workbench.services.registrations import Deal
-from workbench.store import records
-from workbench.store.db import Store
+
+if TYPE_CHECKING:
+    from workbench.domain.matching import Match
+    from workbench.store.db import Store
 
 
 def register(name: str, parser: argparse.ArgumentParser, common: argparse.ArgumentParser) -> None:
@@ -80,6 +79,8 @@ def matches_text(matches: list[Match]) -> str:
 
 
 def draft(store: Store, args: argparse.Namespace, out: Output) -> None:
+    from workbench.services import registrations
+    from workbench.services.registrations import Deal
     if not args.account and not args.name:
         raise CommandError("--name: give the customer's company name (or --account ID)")
     done = registrations.register_deal(store, Deal(
@@ -104,6 +105,7 @@ def draft(store: Store, args: argparse.Namespace, out: Output) -> None:
 
 
 def check(store: Store, args: argparse.Namespace, out: Output) -> None:
+    from workbench.services import registrations
     if not args.id and not args.name:
         raise CommandError("give a registration ID or --name (and --domain)")
     name, domain, matches = registrations.duplicate_check(
@@ -114,6 +116,7 @@ def check(store: Store, args: argparse.Namespace, out: Output) -> None:
 
 def perform(action_name: str) -> Handler:
     def run(store: Store, args: argparse.Namespace, out: Output) -> None:
+        from workbench.services import registrations
         registration = registrations.registration_action(
             store, args.id, action_name, getattr(args, "note", None)).result
         out.emit(public(registration), f"{registration['id']}: {action_name} queued "
@@ -181,6 +184,7 @@ def protection(registration: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def list_registrations(store: Store, args: argparse.Namespace, out: Output) -> None:
+    from workbench.store import records
     with store.reading() as conn:
         where = {"status": args.status} if args.status else {}
         rows = records.list_records(conn, "registrations", where=where,
@@ -202,7 +206,7 @@ def list_registrations(store: Store, args: argparse.Namespace, out: Output) -> N
 
 def show(store: Store, args: argparse.Namespace, out: Output) -> None:
     from workbench.services.deals import amendments_of
-
+    from workbench.store import records
     with store.reading() as conn:
         r = records.get(conn, "registrations", records.resolve_id(conn, "registrations", args.id))
         [labelled], _ = with_partner([r], records.partner_names(conn))

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workbench.cli.output import Output
 from workbench.domain.errors import InvalidValue
-from workbench.reports.scorecard import load_scorecard
-from workbench.reports.texts import scorecard_text
-from workbench.store.db import Store
+
+if TYPE_CHECKING:
+    from workbench.store.db import Store
 
 
 def register(name: str, parser: argparse.ArgumentParser, common: argparse.ArgumentParser) -> None:
@@ -26,6 +26,8 @@ def register(name: str, parser: argparse.ArgumentParser, common: argparse.Argume
 
 
 def scorecard_command(store: Store, args: argparse.Namespace, out: Output) -> None:
+    from workbench.reports.scorecard import load_scorecard
+    from workbench.reports.texts import scorecard_text
     if args.by_partner:
         if args.pdf or args.period:
             raise InvalidValue("--by-partner", "shows the roll-up as of now; leave out --period "

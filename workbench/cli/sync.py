@@ -11,14 +11,16 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workbench.cli.errors import EXIT_SYNC, CommandError
 from workbench.cli.output import Output, short
 from workbench.domain.model import ENTITIES
-from workbench.store.db import Store
 from workbench.sync.errors import SyncError
 from workbench.sync.protocol import MAX_OPS_PER_PUSH, MAX_PULL_LIMIT
+
+if TYPE_CHECKING:
+    from workbench.store.db import Store
 
 
 def register(name: str, parser: argparse.ArgumentParser, common: argparse.ArgumentParser) -> None:

@@ -17,6 +17,9 @@ from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any
 
+# How the rep decides a stored conflict: keep my value, or take the server's.
+RESOLUTIONS = ("mine", "theirs")
+
 
 class FieldMerge(StrEnum):
     AGREE = "agree"  # both sides hold the wanted value already

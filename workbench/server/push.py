@@ -11,7 +11,6 @@ answers are kept (idempotency.py).
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -38,7 +37,7 @@ from workbench.server.access import User, Visibility
 from workbench.server.idempotency import resync_answer, too_old_to_replay
 from workbench.server.records import CASE_NUMBERS, Write, WriteTx, fetch_many, run_writes, to_wire
 from workbench.server.schema import applied_ops
-from workbench.sync.protocol import ACTIONS, Operation, OpResult
+from workbench.sync.protocol import ACTIONS, Operation, OpResult, decode_json, encode_json
 
 
 class Rejected(Exception):
@@ -124,7 +123,7 @@ def push(tx: WriteTx, user: User, seen: Visibility, ops: list[Operation], *,
             else:
                 answered[op.op_id] = _apply(batch, op)
             new_answers.append({"user_id": user.id, "op_id": op.op_id, "created_at": tx.now,
-                                "result_json": json.dumps(answered[op.op_id])})
+                                "result_json": encode_json(answered[op.op_id]).decode()})
     batch.flush()
     if new_answers:
         tx.conn.execute(sa.insert(applied_ops), new_answers)
@@ -138,7 +137,7 @@ def _stored_results(conn: sa.Connection, user_id: str, op_ids: set[str]
     rows = conn.execute(sa.select(applied_ops.c.user_id, applied_ops.c.op_id,
                                   applied_ops.c.result_json)
                         .where(applied_ops.c.op_id.in_(sorted(op_ids))))
-    return {row.op_id: json.loads(row.result_json) for row in rows if row.user_id == user_id}
+    return {row.op_id: decode_json(row.result_json) for row in rows if row.user_id == user_id}
 
 
 def _apply(batch: _Batch, op: Operation) -> dict[str, Any]:

@@ -46,6 +46,8 @@ from workbench.sync.protocol import (
     Operation,
     OpResult,
     ProtocolError,
+    decode_json,
+    encode_json,
 )
 
 log = logging.getLogger(__name__)
@@ -256,7 +258,7 @@ class SyncClient:
         status = response.status_code
         if 200 <= status < 300:
             try:
-                return json.loads(response.content)
+                return decode_json(response.content)
             except (ValueError, UnicodeDecodeError):
                 raise BadAnswer("the vendor server's answer is not valid JSON (garbled or cut "
                                 "short); nothing was changed") from None
@@ -278,8 +280,7 @@ class SyncClient:
 
 
 def encode_push(ops: list[Operation]) -> bytes:
-    return json.dumps({"ops": [op.to_wire() for op in ops]}, ensure_ascii=False,
-                      separators=(",", ":")).encode("utf-8")
+    return encode_json({"ops": [op.to_wire() for op in ops]})
 
 
 def parse_push_answer(ops: list[Operation], data: Any) -> list[OpResult]:

@@ -18,13 +18,12 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from workbench.domain.merge import RESOLUTIONS
 from workbench.domain.model import Owner, entity
 from workbench.domain.values import InvalidValue, coerce, now_text
 from workbench.store.records import NotFound, get
 from workbench.store.schema import RECORD_TABLES, conflicts, outbox
 from workbench.sync.outbox import in_flight_op_ids, queue
-
-RESOLUTIONS = ("mine", "theirs")
 
 
 class ConflictNotFound(NotFound):

@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
@@ -34,8 +34,8 @@ from workbench.store.db import Store, StoreError, StoreFull
 from workbench.store.records import get_state, pending_count, set_state
 from workbench.store.schema import conflicts, sync_log
 from workbench.sync import apply, outbox
-from workbench.sync.client import SyncClient, parse_changes
 from workbench.sync.errors import (
+    BadAnswer,
     BatchInFlight,
     Cancelled,
     LocalStoreFailed,
@@ -45,13 +45,18 @@ from workbench.sync.errors import (
 )
 from workbench.sync.protocol import MAX_OPS_PER_PUSH, MAX_PULL_LIMIT, Operation, OpResult
 
+if TYPE_CHECKING:  # requests loads with the client: `workbench status` reads this module too
+    from workbench.sync.client import SyncClient
+
 log = logging.getLogger(__name__)
 
 CURSOR_KEY = "pull_cursor"
 LAST_SYNC_KEY = "last_sync"
 LAST_SUCCESS_KEY = "last_successful_sync_at"
 MAX_PUSH_ROUNDS = 1000  # a safety net; every round closes at least one outbox row
-PREFETCH_PAGES = 2  # pulled pages waiting to be written (bounds memory: ~1 MB per page)
+PREFETCH_PAGES = 4  # pulled pages waiting to be written (bounds memory: ~1 MB per page)
+MAX_PAGES_PER_WRITE = 4  # waiting pages written together, in one local transaction
+_NOTHING = object()
 
 
 @dataclass(frozen=True)
@@ -236,13 +241,15 @@ def _fetch_rejected(client: SyncClient, batch: outbox.Batch, results: list[OpRes
 def _pull_all(store: Store, client: SyncClient, summary: SyncSummary,
               progress: ProgressCallback | None, cancel: CancelCheck | None,
               page_size: int) -> None:
-    """Pull every page; each page and its cursor commit in one local transaction.
+    """Pull every page; a page and its cursor commit in one local transaction (pages that
+    were already waiting go in the same transaction, with the last one's cursor).
 
     A fetcher thread asks for page after page (the cursor comes with each page) into a small
     queue while this thread writes them, so the server and the local disk work at the same
     time. Only this thread touches the store. A fetch error reaches us after the pages before
     it were written, exactly as if the pages had been fetched one by one.
     """
+    from workbench.sync.client import parse_changes
     with store.reading() as conn:
         cursor = get_state(conn, CURSOR_KEY)
     pages: queue.Queue = queue.Queue(maxsize=PREFETCH_PAGES)
@@ -257,14 +264,41 @@ def _pull_all(store: Store, client: SyncClient, summary: SyncSummary,
                 raise item
             if item is None:
                 return
-            changes = parse_changes(item.changes)  # all checked before anything is written
+            # Pages already waiting are written with this one, in one transaction (a commit
+            # per page is a good part of a bulk pull's time); the last page's cursor goes with
+            # them. What stops the fetcher is raised after the pages before it are written.
+            batch: list[Any] = [item]
+            after: Any = _NOTHING
+            while len(batch) < MAX_PAGES_PER_WRITE and after is _NOTHING:
+                try:
+                    more = pages.get_nowait()
+                except queue.Empty:
+                    break
+                if more is None or isinstance(more, BaseException):
+                    after = more  # the end, or what stopped the fetcher
+                else:
+                    batch.append(more)
+            checked = []
+            for number, page in enumerate(batch):  # each page checked before it is written
+                try:
+                    checked.append(parse_changes(page.changes))
+                except BadAnswer as error:  # the pages before it are written, as one by one
+                    batch, after = batch[:number], error
+                    break
+            if not batch:
+                raise after
             _check(cancel)
             with store.transaction() as conn:
-                apply.apply_changes(conn, changes)
-                set_state(conn, CURSOR_KEY, item.cursor)
-            summary.pulled += len(changes)
+                for changes in checked:
+                    apply.apply_changes(conn, changes)
+                set_state(conn, CURSOR_KEY, batch[-1].cursor)
+            summary.pulled += sum(len(changes) for changes in checked)
             _report(progress, "pull", summary.pulled, None,
                     f"received {summary.pulled} record(s)")
+            if isinstance(after, BaseException):
+                raise after
+            if after is None:
+                return
     finally:
         stop.set()  # on error or cancel the fetcher stops after its current request
 
