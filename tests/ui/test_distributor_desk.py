@@ -84,5 +84,5 @@ def test_the_scorecard_rolls_up_by_sub_partner_on_a_distributors_desk(qtbot, win
 
 def test_no_roll_up_for_a_partner_without_sub_partners(qtbot, window, sample):
     page = window.show_page("scorecard")
-    qtbot.waitUntil(lambda: page.rollup_rows != [], timeout=10_000)
-    assert not page.rollup.isVisibleTo(page)
+    qtbot.waitUntil(lambda: page.rollup_loaded, timeout=10_000)
+    assert not page.rollup.isVisibleTo(page) and page.rollup_rows == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -121,6 +122,7 @@ class ScorecardPage(Page):
             widget.setVisible(False)
             root.addWidget(widget)
         self.rollup_rows: list[Any] = []
+        self.rollup_loaded = False
         root.addStretch(1)
         self.card: Any = None
         self.exported: Path | None = None
@@ -129,11 +131,13 @@ class ScorecardPage(Page):
         task = Task(load_scorecard, self.ctx.store)
         self.ctx.tasks.run(task, self._show,
                            lambda e: self._message(f"Scorecard unavailable: {e}", "rejected"))
-        self.ctx.tasks.run(Task(load_rollup, self.ctx.store), self._show_rollup,
+        self.ctx.tasks.run(Task(partial(load_rollup, distributors_only=True), self.ctx.store),
+                           self._show_rollup,
                            lambda e: self._message(f"Roll-up unavailable: {e}", "rejected"))
 
     def _show_rollup(self, rows: Any) -> None:
         self.rollup_rows = list(rows)
+        self.rollup_loaded = True
         shown = any(not r.own for r in self.rollup_rows)
         self.rollup.clear()
         for r in self.rollup_rows if shown else []:
