@@ -4,12 +4,15 @@ expiry dates (expiring soon flagged) and what the next tier needs — offline, f
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from workbench.cli.args import action, actions
 from workbench.cli.output import Output, table_text
 from workbench.domain import enablement, formatting
 from workbench.domain.scorecard import tier_gap_sentence
-from workbench.store.db import Store
+
+if TYPE_CHECKING:
+    from workbench.store.db import Store
 
 
 def register(name: str, parser: argparse.ArgumentParser, common: argparse.ArgumentParser) -> None:

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workbench.cli.args import action, actions
 from workbench.cli.output import Output, money, public, short, table_text
 from workbench.domain.commissions import Totals, dispute_open, shown_status
 from workbench.domain.model import COMMISSION_STATUSES
-from workbench.services import commissions
-from workbench.store.db import Store
+
+if TYPE_CHECKING:
+    from workbench.store.db import Store
 
 
 def register(name: str, parser: argparse.ArgumentParser, common: argparse.ArgumentParser) -> None:
@@ -44,6 +45,8 @@ def totals_text(found: Totals) -> str:
 
 
 def list_commissions(store: Store, args: argparse.Namespace, out: Output) -> None:
+    from workbench.services import commissions
+
     found = commissions.list_commissions(store, args.status)
     document = {"commissions": [line_json(line) for line in found.lines],
                 "totals": totals_json(found.totals), "disputed": found.totals.disputed}
@@ -74,11 +77,15 @@ def _line_text(line: dict[str, Any]) -> str:
 
 
 def show(store: Store, args: argparse.Namespace, out: Output) -> None:
+    from workbench.services import commissions
+
     line = commissions.get_commission(store, args.id)
     out.emit(line_json(line), lambda: _line_text(line))
 
 
 def dispute(store: Store, args: argparse.Namespace, out: Output) -> None:
+    from workbench.services import commissions
+
     done = commissions.dispute_commission(store, args.id, args.reason or "")
     line = commissions.get_commission(store, done.result["id"])
     out.emit(line_json(line), lambda: f"{line['id']}: dispute saved; the channel manager "
