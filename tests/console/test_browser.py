@@ -104,3 +104,50 @@ def test_sign_in_approve_resolve_co_sell_and_the_partner_syncs_it(console, tmp_p
             assert secret not in everything
     finally:
         replica.close()
+
+
+def test_a_channel_manager_approves_an_amendment_and_answers_a_dispute_in_the_browser(
+        console, tmp_path):
+    """Issue 14: the rep's change of deal terms and commission dispute, decided in the console
+    in a real browser; the rep's workbench pulls both answers."""
+    server = console.server
+    partner = server.create_partner("Alpha Partners", tier="gold")
+    replica = Replica(tmp_path / "alpha", server.url,
+                      server.create_user(partner, "rep@alpha.example"))
+    try:
+        registration = _submit(replica, "Globex Corporation", "globex.com")
+        replica.sync()
+        server.admin.approve(registration)
+        replica.sync()
+        replica.cli("registrations", "amend", registration[:8], "--value", "$55,000", "--note",
+                    "Two more sites")
+        replica.sync()
+        with browser.chromium() as driver:
+            browser.sign_in(driver, console.url, EMAIL, PASSWORD)
+            driver.get(f"{console.url}/console/amendments")
+            assert "Two more sites" in driver.find_element(By.TAG_NAME, "main").text
+            driver.find_element(By.XPATH, "//button[text()='Approve']").click()
+            browser.wait_for(lambda: "Amendment approved" in driver.page_source,
+                             what="the approval's confirmation")
+            deal = replica.cli("opportunities", "list")[1][0]
+            server.admin.close_opportunity(deal["id"], "won")  # at the amended $55,000
+            replica.sync()
+            [line] = replica.cli("commissions", "list")[1]["commissions"]
+            assert line["amount_cents"] == 550_000  # gold: 10%
+            replica.cli("commissions", "dispute", line["id"][:8], "--reason",
+                        "Rate should be 12%")
+            replica.sync()
+            driver.get(f"{console.url}/console/commissions")
+            queue = driver.find_element(By.CSS_SELECTOR, "[data-test=disputes]")
+            assert "Rate should be 12%" in queue.text
+            queue.find_element(By.NAME, "answer").send_keys("Gold rate is 10%; unchanged")
+            queue.find_element(By.XPATH, ".//button[text()='Answer']").click()
+            browser.wait_for(lambda: "No open dispute" in driver.page_source,
+                             what="the empty dispute queue")
+        replica.sync()
+        _, shown = replica.cli("registrations", "show", registration[:8])
+        assert shown["deal_value_cents"] == 5_500_000
+        _, answered = replica.cli("commissions", "show", line["id"][:8])
+        assert answered["dispute_resolution"] == "Gold rate is 10%; unchanged"
+    finally:
+        replica.close()

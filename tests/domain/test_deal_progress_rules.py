@@ -62,6 +62,10 @@ def test_approving_an_amendment_gives_the_registration_its_new_terms_once():
         decide_amendment({"status": "pending"}, "reject", "")
     with pytest.raises(IllegalTransition, match="already approved"):
         decide_amendment({**amendment, "status": "approved"}, "approve", None)
+    with pytest.raises(IllegalTransition, match="the registration is won; its terms can no "
+                                                "longer change"):
+        decide_amendment(amendment, "approve", None, "won")
+    assert decide_amendment(amendment, "reject", "Closed already", "won") == ("rejected", {})
 
 
 def test_stale_after_30_days_without_recorded_activity():

@@ -112,3 +112,20 @@ def test_an_amendment_needs_a_change_and_an_approved_registration(ann):
     code, error = ann.cli("registrations", "amend", draft["id"][:8], "--value", "6000",
                           "--note", "More seats", expect=2)
     assert "Registration" in error["error"]["message"] and "draft" in error["error"]["message"]
+
+
+def test_an_amendment_cannot_be_approved_once_the_deal_closed(vendor_server, ann):
+    registration = _approved(ann)
+    ann.cli("registrations", "amend", registration["id"][:8], "--value", "$130,000",
+            "--note", "Upsell")
+    ann.sync()
+    [deal] = ann.cli("opportunities", "list")[1]
+    vendor_server.admin.close_opportunity(deal["id"], "won")
+    [waiting] = vendor_server.admin.list_amendments()
+    with pytest.raises(vendor_server.admin.AdminError, match="registration is won"):
+        vendor_server.admin.decide_amendment(waiting["id"], "approve")
+    vendor_server.admin.decide_amendment(waiting["id"], "reject", reason="Closed at $120,000")
+    ann.sync()
+    _, shown = ann.cli("registrations", "show", registration["id"][:8])
+    assert shown["deal_value_cents"] == 12_000_000
+    assert shown["amendments"][0]["decision_reason"] == "Closed at $120,000"

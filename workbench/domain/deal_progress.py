@@ -65,9 +65,10 @@ def check_amendment_values(amendment: Mapping[str, Any], today: date) -> None:
                                               "is now expected to close")
 
 
-def decide_amendment(amendment: Mapping[str, Any], decision: str, reason: str | None
-                     ) -> tuple[str, dict[str, Any]]:
-    """(new amendment status, changes to the registration) for the vendor's decision."""
+def decide_amendment(amendment: Mapping[str, Any], decision: str, reason: str | None,
+                     registration_status: str = "approved") -> tuple[str, dict[str, Any]]:
+    """(new amendment status, changes to the registration) for the vendor's decision. Only an
+    approved registration takes new terms; a closed one's request can still be rejected."""
     status = str(amendment.get("status") or "pending")
     targets = AMENDMENT_TRANSITIONS.get(status, {})
     if decision not in ("approve", "reject"):
@@ -82,6 +83,10 @@ def decide_amendment(amendment: Mapping[str, Any], decision: str, reason: str | 
                                                   "say why the change is rejected; the "
                                                   "partner sees it")
         return targets[decision], {}
+    if registration_status != "approved":
+        raise IllegalTransition(f"the registration is {registration_status.replace('_', ' ')}; "
+                                "its terms can no longer change (reject the request instead)",
+                                action=decision, current=status, allowed=("reject",))
     changes: dict[str, Any] = {}
     if amendment.get("deal_value_cents") is not None:
         changes["deal_value_cents"] = amendment["deal_value_cents"]

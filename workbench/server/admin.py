@@ -1385,13 +1385,14 @@ def decide_amendment(engine: sa.Engine, amendment_id: str, decision: str, *,
     rep's amendment request; the rep sees the answer and the new terms on the next pull."""
     with write_tx(engine, now) as tx:
         row = _locked_row(tx, "registration_amendments", amendment_id)
+        registration = _locked_row(tx, "registrations", row["registration_id"])
         try:
-            status, terms = decide_amendment_rule(row, decision, reason)
+            status, terms = decide_amendment_rule(row, decision, reason,
+                                                  str(registration["status"]))
         except IllegalTransition as error:
             raise AdminError(str(error), "status") from None
         except InvalidValue as error:
             raise AdminError(f"reason: {error.problem}", "reason") from None
-        registration = _locked_row(tx, "registrations", row["registration_id"])
         if terms:
             _update(tx, "registrations", registration, terms)
             deal = _open_deal_of(tx, registration["id"])
