@@ -84,7 +84,7 @@ def _dump_all(store):
         tables = _reflected(conn)
         return {name: sorted((dict(r) for r in conn.execute(sa.select(tables[name])).mappings()),
                              key=repr)
-                for name in [*RECORD_TABLES, "outbox"]}
+                for name in [*RECORD_TABLES, "outbox"] if name in tables}  # new: not at 0001
 
 
 def test_a_file_that_is_not_a_database_gives_a_clear_error(data_dir):

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
-from workbench.domain import mdf
+from workbench.domain import attachments, mdf
 from workbench.domain.leads import check_lead_edit
 from workbench.domain.model import REGISTRATIONS
 
@@ -51,7 +51,16 @@ def check_submittable(record: dict[str, Any], today: date) -> None:
                                                            "the deal is now expected to close")
 
 
-_CHECKS = {"registrations": _check_registration}
+def _check_mdf(record: dict[str, Any], _today: date) -> None:
+    mdf.check_request(record)
+
+
+def _check_attachment(record: dict[str, Any], _today: date) -> None:
+    attachments.check_attachment(record)
+
+
+_CHECKS = {"registrations": _check_registration, "mdf_requests": _check_mdf,
+           "attachments": _check_attachment}
 
 
 # Who the customer is decides the conflict check; once the vendor has seen the registration, the
@@ -73,6 +82,8 @@ def check_partner_edit(entity_name: str, current: dict[str, Any], changes: Mappi
     `now`: the time of the edit (default: this computer's clock)."""
     if entity_name == "leads":
         check_lead_edit(current, changes, now)
+    if entity_name == "attachments":
+        attachments.check_attachment_edit(changes)
     if entity_name != "registrations" or current.get("status") in (None, "draft"):
         return
     for name in changes:

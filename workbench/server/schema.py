@@ -37,7 +37,7 @@ _COLUMN_TYPES: dict[Kind, Any] = {
 
 # Columns the server filters on (matching, routing, lapsing, look-ups by reference).
 _INDEXED = {"status", "opportunity_id", "registration_id", "case_id", "assignment_status",
-            "parent_partner_id"}
+            "parent_partner_id", "mdf_request_id", "sha256"}
 
 
 def _column_type(kind: Kind) -> sa.types.TypeEngine:
