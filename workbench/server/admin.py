@@ -1259,6 +1259,20 @@ def decide_mdf(engine: sa.Engine, mdf_id: str, decision: str, *,
         return _update(tx, "mdf_requests", row, values)
 
 
+@operation("pay MDF claim")
+def pay_mdf(engine: sa.Engine, mdf_id: str, *, paid_on: str | None = None,
+            now: datetime | None = None) -> dict[str, Any]:
+    """Mark a claimed MDF request paid (the claimed amount, on `paid_on`, default today)."""
+    with write_tx(engine, now) as tx:
+        row = _locked_row(tx, "mdf_requests", mdf_id)
+        try:
+            status = mdf.next_status(row["status"], "pay")
+        except IllegalTransition as error:
+            raise AdminError(str(error), "status") from None
+        values = _values("mdf_requests", {"paid_on": paid_on or tx.moment.date().isoformat()})
+        return _update(tx, "mdf_requests", row, {**values, "status": status})
+
+
 # -- program averages ---------------------------------------------------------------------------
 
 @operation("publish program averages")

@@ -212,6 +212,11 @@ def _decide_mdf(engine, args):
                             reason=args.reason)
 
 
+@command("pay-mdf")
+def _pay_mdf(engine, args):
+    return admin.pay_mdf(engine, args.id, paid_on=args.paid_on)
+
+
 @command("publish-averages")
 def _averages(engine, args):
     return admin.publish_averages(engine, args.period, now=_now(args))
@@ -445,6 +450,9 @@ def _admin_commands(add: Callable[..., argparse.ArgumentParser]) -> None:
     p.add_argument("decision", choices=("approve", "reject"))
     p.add_argument("--amount")
     p.add_argument("--reason")
+    p = add("pay-mdf", help="mark a claimed MDF request paid")
+    p.add_argument("id")
+    p.add_argument("--paid-on", help="ISO date (default today)")
     p = add("publish-averages", help="publish program averages (aggregates only)")
     p.add_argument("--period")
     p.add_argument("--now", help="ISO timestamp to use as the current time")

@@ -33,7 +33,7 @@ from workbench.domain.values import now_text
 from workbench.store.db import Store, StoreError, StoreFull
 from workbench.store.records import get_state, pending_count, set_state
 from workbench.store.schema import conflicts, sync_log
-from workbench.sync import apply, outbox
+from workbench.sync import apply, files, outbox
 from workbench.sync.client import SyncClient, parse_changes
 from workbench.sync.errors import (
     BatchInFlight,
@@ -71,6 +71,8 @@ class SyncSummary:
     conflicts: int = 0  # fields that became stored conflicts in this sync
     open_conflicts: int = 0  # all unresolved conflicts after this sync
     requeued: int = 0
+    uploaded: int = 0  # attachment files the server now has
+    upload_problems: list[str] = field(default_factory=list)
     pulled: int = 0
     duration: float = 0.0
     outcome: str = "running"  # ok | failed | cancelled
@@ -86,6 +88,7 @@ class SyncSummary:
                 "rejected": [r.to_json() for r in self.rejected], "merged": self.merged,
                 "conflicts": self.conflicts,
                 "open_conflicts": self.open_conflicts, "requeued": self.requeued,
+                "uploaded": self.uploaded, "upload_problems": self.upload_problems,
                 "pulled": self.pulled, "duration": round(self.duration, 3),
                 "message": self.message, "reason": self.reason}
 
@@ -106,6 +109,7 @@ def sync(store: Store, client: SyncClient, *, progress: ProgressCallback | None 
             try:
                 log_id = _start_log(store)
                 _push_all(store, client, summary, progress, cancel, batch_size)
+                _upload_files(store, client, summary, progress, cancel)
                 _pull_all(store, client, summary, progress, cancel, page_size)
             except StoreError as error:  # this computer's disk, not the server or the network
                 raise _local_failure(error) from error
@@ -170,6 +174,17 @@ def _push_all(store: Store, client: SyncClient, summary: SyncSummary,
         summary.requeued += result.requeued
         done += result.rows_closed
         _report(progress, "push", done, total, f"sent {summary.pushed} change(s)")
+
+
+def _upload_files(store: Store, client: SyncClient, summary: SyncSummary,
+                  progress: ProgressCallback | None, cancel: CancelCheck | None) -> None:
+    """The bytes of attachments pushed now or before (sync/files.py); resumable."""
+    if not files.pending_uploads(store):
+        return
+    _report(progress, "push", 0, None, "sending attached files")
+    outcome = files.upload_pending(store, client, lambda: _check(cancel))
+    summary.uploaded += outcome.uploaded
+    summary.upload_problems += outcome.problems
 
 
 def _send(store: Store, client: SyncClient, batch: outbox.Batch) -> apply.PushOutcome | None:
