@@ -16,7 +16,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import IO, Any
 
-from workbench.domain.errors import InvalidValue
 from workbench.domain.model import ATTACHMENTS
 
 MAX_BYTES = 25 * 1024 * 1024  # per file

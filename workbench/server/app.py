@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import pathlib
 import re
 import uuid
 from typing import Any
@@ -129,7 +130,7 @@ def create_app(db_url: str, *, auto_approve: bool = True, migrate: bool = True,
     app.state.engine = engine
     app.state.auto_approve = auto_approve
     app.state.jobs_every = jobs_every
-    app.state.files = attachments.FileStore(files_dir) if files_dir else \
+    app.state.files = attachments.FileStore(pathlib.Path(files_dir)) if files_dir else \
         attachments.file_store(engine)
     _install_error_handlers(app)
     _install_routes(app)

@@ -186,7 +186,8 @@ def save_attachment(store: Store, attachment_id: str, target: Path | str) -> dic
     info = attachment(store, attachment_id)
     files = LocalFiles(store.data_dir)
     if not files.exists(info["sha256"]):
-        from workbench.sync import account, files as transfer
+        from workbench.sync import account
+        from workbench.sync import files as transfer
         client = account.client_for(store)
         try:
             transfer.download(store, client, info["sha256"])
