@@ -194,3 +194,37 @@ def test_chunks_larger_than_the_limit_are_refused_before_reading_them(vendor_ser
                           content=os.urandom(file_rules.CHUNK_BYTES + 1))
     assert answer.status_code == 413
     assert "per upload request" in answer.json()["error"]["message"]
+
+
+def test_the_command_line_requests_claims_shows_hashes_and_gets_the_file_on_another_laptop(
+        vendor_server, partner, replicas, tmp_path):
+    ann = replicas(partner.token_a, "ann")
+    bob = replicas(partner.token_b, "bob")
+    _, requested = ann.cli("mdf", "request", "--activity", "Spring roadshow", "--budget",
+                           "$8,000", "--start", "2027-03-01", "--end", "2027-03-05",
+                           "--expected-pipeline", "120k")
+    assert requested["status"] == "submitted" and requested["expected_pipeline_cents"] == 12_000_000
+    code, bad = ann.cli("mdf", "request", "--activity", "X", "--budget", "100", "--start",
+                        "2027-03-05", "--end", "2027-03-01", expect=2)
+    assert bad["error"]["message"] == "End date: 2027-03-01 is before the start date 2027-03-05"
+    ann.cli("sync")
+    vendor_server.admin.decide_mdf(requested["id"], "approve")
+    ann.cli("sync")
+    proof, sha = _file(tmp_path, "attendees.xlsx", 40_000)
+    _, claimed = ann.cli("mdf", "claim", requested["id"][:8], "--amount", "7500", "--proof",
+                         str(proof))
+    assert claimed["status"] == "claimed" and claimed["attachments"][0]["sha256"] == sha
+    _, over = ann.cli("mdf", "claim", requested["id"][:8], "--amount", "7500", "--proof",
+                      str(proof), expect=2)
+    assert "cannot claim an MDF request that is claimed" in over["error"]["message"]
+    ann.cli("sync")
+    _, shown = ann.cli("mdf", "show", requested["id"])
+    [attached] = shown["attachments"]
+    assert attached["sha256"] == sha and attached["uploaded"] and attached["id"]
+    bob.cli("sync")  # bob's laptop has the record, not the file: it comes from the server
+    out = tmp_path / "copy.xlsx"
+    _, saved = bob.cli("attachments", "get", attached["id"], "--out", str(out))
+    assert saved["sha256"] == sha
+    assert hashlib.sha256(out.read_bytes()).hexdigest() == sha
+    _, listed = bob.cli("mdf", "list")
+    assert listed[0]["status"] == "claimed" and listed[0]["attachment_count"] == 1

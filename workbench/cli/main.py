@@ -23,6 +23,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "cases": ("cases", "support cases"),
     "leads": ("leads", "leads the vendor assigned to you (48-hour first-contact SLA)"),
     "opportunities": ("opportunities", "opportunities (read-only; the vendor updates them)"),
+    "mdf": ("mdf", "market development funds: request, claim with proof, follow to paid"),
+    "attachments": ("attachments", "files attached to records (MDF proof)"),
     "conflicts": ("conflicts", "fields changed both here and by the vendor or a colleague"),
     "login": ("sync", "sign in to the vendor server"),
     "logout": ("sync", "forget the access token on this computer"),
@@ -134,7 +136,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 # Arguments that name files: any bytes the operating system allows are fine there.
-_PATH_ARGUMENTS = frozenset({"data_dir", "file", "dir", "pdf", "restore_backup"})
+_PATH_ARGUMENTS = frozenset({"data_dir", "file", "dir", "pdf", "restore_backup", "proof", "out"})
 _POSITIONAL = frozenset({"id", "text", "file", "dir"})
 
 
