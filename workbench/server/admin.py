@@ -20,6 +20,7 @@ import sqlalchemy as sa
 
 from workbench.domain import matching, mdf, scorecard
 from workbench.domain.attribution import AttributionError, check_attributions
+from workbench.domain.formatting import money
 from workbench.domain.leads import (
     AssignmentRule,
     LeadFacts,
@@ -1254,6 +1255,9 @@ def decide_mdf(engine: sa.Engine, mdf_id: str, decision: str, *,
             raise AdminError(str(error), "status") from None
         if decision == "approve":
             values.setdefault("approved_cents", row["requested_cents"])
+            if values["approved_cents"] > row["requested_cents"]:
+                raise AdminError("approved_cents: more than the partner requested "
+                                 f"({money(row['requested_cents'])})", "approved_cents")
         elif not values.get("decision_reason"):
             raise AdminError("reason: say why the request is rejected", "reason")
         return _update(tx, "mdf_requests", row, values)
