@@ -54,3 +54,31 @@ def test_demo_sync_view_shows_a_conflict_and_a_rejected_change(tmp_path):
         assert [r["entity"] for r in rejected] == ["leads"] and "48-hour" in rejected[0]["reason"]
     finally:
         demo.stop()
+
+
+def test_demo_has_mdf_in_every_stage_with_proof_files_on_the_server(tmp_path):
+    """Issue 14 item 2: the demo partner's year has MDF requests in each stage; the claimed and
+    paid ones carry proof files that reached the vendor (content-addressed attachments)."""
+    from workbench.server.attachments import file_store
+    from workbench.services import mdf
+
+    demo = prepare_demo(tmp_path / "demo")
+    try:
+        store = open_store(demo.data_dir)
+        try:
+            requests = mdf.list_mdf(store)
+            by_status = {r["status"]: r for r in requests}
+            paid = mdf.show_mdf(store, by_status["paid"]["id"])
+            claimed = mdf.show_mdf(store, by_status["claimed"]["id"])
+        finally:
+            store.close()
+        assert set(by_status) == {"draft", "submitted", "approved", "rejected", "claimed", "paid"}
+        assert by_status["rejected"]["decision_reason"]
+        for shown in (paid, claimed):
+            assert len(shown["attachments"]) == 2
+            assert all(a["uploaded"] for a in shown["attachments"])
+            assert all(file_store(demo.vendor.engine).exists(a["sha256"])
+                       for a in shown["attachments"])
+        assert paid["revenue_cents"] > 0 and paid["roi_percent"] is not None  # seed 003 ROI
+    finally:
+        demo.stop()

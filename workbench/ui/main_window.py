@@ -32,6 +32,7 @@ from workbench.ui.views.accounts import AccountsPage
 from workbench.ui.views.base import Page
 from workbench.ui.views.cases import CasesPage
 from workbench.ui.views.leads import LeadsPage
+from workbench.ui.views.mdf import MdfPage
 from workbench.ui.views.opportunities import OpportunitiesPage
 from workbench.ui.views.registrations import RegistrationsPage
 from workbench.ui.views.scorecard import ScorecardPage
@@ -46,13 +47,14 @@ PAGES: list[tuple[str, str, type[Page]]] = [
     ("leads", "Leads", LeadsPage),
     ("opportunities", "Opportunities", OpportunitiesPage),
     ("cases", "Cases", CasesPage),
+    ("mdf", "MDF", MdfPage),
     ("scorecard", "Scorecard", ScorecardPage),
     ("sync", "Sync", SyncPage),
 ]
 
 SHORTCUTS = [
     ("Ctrl+N", "Register a deal (from anywhere)"), ("Ctrl+S / F5", "Sync now"),
-    ("Ctrl+1 … Ctrl+8", "Go to Today … Sync"), ("Ctrl+F", "Search in the current list"),
+    ("Ctrl+1 … Ctrl+9", "Go to Today … Sync"), ("Ctrl+F", "Search in the current list"),
     ("Ctrl+,", "Settings"), ("Ctrl+E", "Export the scorecard as PDF"),
     ("Alt+S / W / N / D", "Registrations: Submit, Withdraw, Renew…, Dispute…"),
     ("Alt+A / R / L", "Leads: Accept, Reject…, Log first contact"),
