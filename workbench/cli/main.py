@@ -25,6 +25,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "opportunities": ("opportunities", "opportunities (read-only; the vendor updates them)"),
     "mdf": ("mdf", "market development funds: request, claim with proof, follow to paid"),
     "attachments": ("attachments", "files attached to records (MDF proof)"),
+    "content": ("content", "the vendor's content library (price lists, decks, assets)"),
     "conflicts": ("conflicts", "fields changed both here and by the vendor or a colleague"),
     "login": ("sync", "sign in to the vendor server"),
     "logout": ("sync", "forget the access token on this computer"),

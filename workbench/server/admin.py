@@ -1277,6 +1277,78 @@ def pay_mdf(engine: sa.Engine, mdf_id: str, *, paid_on: str | None = None,
         return _update(tx, "mdf_requests", row, {**values, "status": status})
 
 
+# -- content library ----------------------------------------------------------------------------
+
+def tiers_from(tier: str | None) -> tuple[str, ...] | None:
+    """The partner tiers that see content published for `tier` and up; None: every partner."""
+    if not tier:
+        return None
+    if tier not in TIERS:
+        raise AdminError(f"tier: one of {', '.join(TIERS)} (or none: every partner)", "tier")
+    return TIERS[TIERS.index(tier):]
+
+
+@operation("publish content")
+def publish_content(engine: sa.Engine, path: str | Path, title: str, *,
+                    tier: str | None = None, description: str | None = None,
+                    filename: str | None = None, now: datetime | None = None
+                    ) -> dict[str, Any]:
+    """Publish a document to the content library: stored once (by SHA-256) in the server's file
+    store, listed for every partner whose tier is `tier` or above (seed 000/004: Silver sees
+    other assets than Gold). A partner whose tier changes later sees what it saw before."""
+    from workbench.domain import attachments as file_rules
+    from workbench.server.attachments import file_store
+
+    source = Path(path)
+    if not source.is_file():
+        raise AdminError(f"file: {source} is not a file", "file")
+    name = file_rules.safe_filename(filename or source.name)
+    problem = file_rules.too_large(source.stat().st_size, name)
+    if problem:
+        raise AdminError(f"file: {problem}", "file")
+    if not (title or "").strip():
+        raise AdminError("title: say what the document is", "title")
+    visible = tiers_from(tier)
+    sha, size = file_rules.sha256_file(source)
+    file_store(engine).put(sha, source)
+    values = _values("content_items", {
+        "title": title.strip(), "description": (description or "").strip() or None,
+        "tier": tier or None, "filename": name, "media_type": file_rules.media_type(name),
+        "size_bytes": size, "sha256": sha})
+    partners = RECORD_TABLES["partners"]
+    with write_tx(engine, now) as tx:
+        query = sa.select(partners.c.id).where(partners.c.deleted == sa.false())
+        if visible is not None:
+            query = query.where(partners.c.tier.in_(visible))
+        partner_ids = sorted(tx.conn.execute(query).scalars())
+        for partner_id in partner_ids:
+            tx.lock(partner_id)
+            _insert(tx, "content_items", partner_id, {**values, "published_at": tx.now})
+    return {"title": values["title"], "tier": tier, "filename": name, "sha256": sha,
+            "size_bytes": size, "partners": len(partner_ids)}
+
+
+def content_library(engine: sa.Engine) -> list[dict[str, Any]]:
+    """Published documents, one row per document (title and file), newest first, with how many
+    partners see it and how often partners opened it."""
+    items, events = RECORD_TABLES["content_items"], RECORD_TABLES["activity_events"]
+    with engine.connect() as conn:
+        rows = conn.execute(sa.select(
+            items.c.title, items.c.tier, items.c.filename, items.c.sha256, items.c.size_bytes,
+            sa.func.max(items.c.id).label("id"), sa.func.max(items.c.published_at)
+            .label("published_at"), sa.func.count().label("partners"))
+            .where(items.c.deleted == sa.false())
+            .group_by(items.c.title, items.c.tier, items.c.filename, items.c.sha256,
+                      items.c.size_bytes)
+            .order_by(sa.func.max(items.c.published_at).desc())).mappings().all()
+        opened: dict[str, int] = {}
+        for detail in conn.execute(sa.select(events.c.detail).where(
+                events.c.kind == "download", events.c.detail.like("content %"))).scalars():
+            sha = detail[len("content "):].split(":", 1)[0]
+            opened[sha] = opened.get(sha, 0) + 1
+    return [{**dict(r), "opens": opened.get(r["sha256"], 0)} for r in rows]
+
+
 # -- program averages ---------------------------------------------------------------------------
 
 @operation("publish program averages")

@@ -335,6 +335,15 @@ def _install_routes(app: FastAPI) -> None:
                 raise ApiError(404, f"no {entity} record {record_id}", "record_id")
         return JSONResponse(to_wire(ENTITIES[entity], row))
 
+    @app.post(f"{API_PREFIX}/sync/session", response_model=dict[str, Any],
+              responses=api.BASICS, openapi_extra=api.authenticated())
+    def sync_session(authorization: str | None = Auth,
+                     protocol: str | None = Protocol) -> JSONResponse:
+        """A completed sync counts as a portal login for the engagement score (seed 003:
+        portal logins × 1), at most one a day per user."""
+        _check_protocol(protocol)
+        return JSONResponse(_record_login(engine, authorization))
+
     _install_attachment_routes(app, Auth, Protocol)
 
 
@@ -459,6 +468,23 @@ def _mark_uploaded(engine: sa.Engine, user: User, sha: str) -> None:
                                                       ("attachments",))):
             if not row.get("uploaded_at"):
                 tx.update("attachments", row, {"uploaded_at": tx.now})
+
+
+def _record_login(engine: sa.Engine, authorization: str | None) -> dict[str, Any]:
+    events = RECORD_TABLES["activity_events"]
+    with write_tx(engine) as tx:
+        user = _user(tx.conn, authorization)
+        tx.lock(user.partner_id)
+        day = tx.now[:10]
+        seen = tx.conn.execute(sa.select(events.c.id).where(
+            events.c.scope == user.partner_id, events.c.kind == "login",
+            events.c.user_email == user.email, events.c.occurred_at >= day,
+            events.c.deleted == sa.false()).limit(1)).first()
+        if seen is None:
+            tx.insert("activity_events", str(uuid.uuid4()), {
+                "user_email": user.email, "kind": "login", "occurred_at": tx.now,
+                "detail": "workbench sync"}, user.partner_id)
+    return {"login_recorded": seen is None, "day": day}
 
 
 def _is_uuid(text: str) -> bool:

@@ -356,6 +356,9 @@ def _action(batch: _Batch, entity: Entity, row: dict[str, Any], op: Operation,
     record = {**row, **edits}
     _validated(entity, record)
     _check_references(batch, entity, edits)
+    if entity.name == "content_items":  # an open: a download event, the item stays as it is
+        _content_opened(batch, row)
+        return _applied(entity, row, op)
     try:
         if entity.name == "registrations":
             decided = _registration_action(batch, record, op.action)
@@ -381,6 +384,14 @@ def _registration_action(batch: _Batch, record: dict[str, Any], action: str
         "user_email": user.email, "kind": "registration", "occurred_at": tx.now,
         "detail": f"registration submitted: {record['customer_name']}"}, user.partner_id)
     return changes
+
+
+def _content_opened(batch: _Batch, row: dict[str, Any]) -> None:
+    """Engagement scoring counts resources downloaded × 0.5 (seed 003, activity points)."""
+    tx, user = batch.tx, batch.user
+    tx.insert("activity_events", str(uuid.uuid4()), {
+        "user_email": user.email, "kind": "download", "occurred_at": tx.now,
+        "detail": f"content {row['sha256']}: {row['title']}"[:2000]}, user.partner_id)
 
 
 def _mdf_action(record: dict[str, Any], action: str) -> dict[str, Any]:

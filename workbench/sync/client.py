@@ -227,6 +227,12 @@ class SyncClient:
         except ProtocolError as error:
             raise BadAnswer(f"the vendor server's record is malformed ({error})") from None
 
+    def record_session(self) -> bool:
+        """Tell the server a sync completed (a portal login for the engagement score); whether
+        it recorded one (at most one a day)."""
+        data = self._call("POST", "/sync/session", body=b"{}")
+        return bool(isinstance(data, dict) and data.get("login_recorded"))
+
     # -- attachment bytes (server/attachments.py) -------------------------------------------
 
     def upload_state(self, sha256: str) -> dict[str, Any]:

@@ -72,6 +72,7 @@ class SyncSummary:
     open_conflicts: int = 0  # all unresolved conflicts after this sync
     requeued: int = 0
     uploaded: int = 0  # attachment files the server now has
+    cached: int = 0  # content library files fetched for offline use
     upload_problems: list[str] = field(default_factory=list)
     pulled: int = 0
     duration: float = 0.0
@@ -89,6 +90,7 @@ class SyncSummary:
                 "conflicts": self.conflicts,
                 "open_conflicts": self.open_conflicts, "requeued": self.requeued,
                 "uploaded": self.uploaded, "upload_problems": self.upload_problems,
+                "cached": self.cached,
                 "pulled": self.pulled, "duration": round(self.duration, 3),
                 "message": self.message, "reason": self.reason}
 
@@ -111,6 +113,7 @@ def sync(store: Store, client: SyncClient, *, progress: ProgressCallback | None 
                 _push_all(store, client, summary, progress, cancel, batch_size)
                 _upload_files(store, client, summary, progress, cancel)
                 _pull_all(store, client, summary, progress, cancel, page_size)
+                _after_pull(store, client, summary, cancel)
             except StoreError as error:  # this computer's disk, not the server or the network
                 raise _local_failure(error) from error
             summary.outcome = "ok"
@@ -185,6 +188,37 @@ def _upload_files(store: Store, client: SyncClient, summary: SyncSummary,
     outcome = files.upload_pending(store, client, lambda: _check(cancel))
     summary.uploaded += outcome.uploaded
     summary.upload_problems += outcome.problems
+
+
+LOGIN_DAY_KEY = "login_recorded_on"
+
+
+def _after_pull(store: Store, client: SyncClient, summary: SyncSummary,
+                cancel: CancelCheck | None) -> None:
+    """Cache the content library's files for offline use, and count the day's first sync as a
+    portal login (seed 003 engagement score). Neither may fail a sync that has done its work."""
+    try:
+        summary.cached += files.cache_content(store, client, lambda: _check(cancel))
+    except SyncError as error:
+        if isinstance(error, Cancelled):
+            raise
+        log.warning("content library files not cached: %s", error.message)
+    today = now_text()[:10]
+    with store.reading() as conn:
+        recorded = get_state(conn, LOGIN_DAY_KEY)
+    if recorded == today:
+        return
+    try:
+        client.record_session()
+    except ServerFailed as error:
+        if error.status != 404:  # a server without the endpoint: nothing to count
+            log.warning("sync not counted as a login: %s", error.message)
+        return
+    except SyncError as error:
+        log.warning("sync not counted as a login: %s", error.message)
+        return
+    with store.transaction() as conn:
+        set_state(conn, LOGIN_DAY_KEY, today)
 
 
 def _send(store: Store, client: SyncClient, batch: outbox.Batch) -> apply.PushOutcome | None:

@@ -9,6 +9,7 @@ Downloads land in a temporary file and are kept only when their hash matches.
 
 from __future__ import annotations
 
+import logging
 import os
 import tempfile
 from collections.abc import Callable
@@ -23,6 +24,8 @@ from workbench.store.files import LocalFiles
 from workbench.store.schema import RECORD_TABLES
 from workbench.sync.client import SyncClient
 from workbench.sync.errors import ServerFailed
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -108,3 +111,29 @@ def download(store: Store, client: SyncClient, sha256: str) -> Path:
     finally:
         Path(temp).unlink(missing_ok=True)
     return files.path(sha256)
+
+
+def missing_content(store: Store) -> list[str]:
+    """Hashes of content library files listed here but not cached yet."""
+    table = RECORD_TABLES["content_items"]
+    with store.reading() as conn:
+        hashes = sorted(set(conn.execute(sa.select(table.c.sha256).where(
+            table.c.deleted.is_(False), table.c.sha256.is_not(None))).scalars()))
+    files = LocalFiles(store.data_dir)
+    return [sha for sha in hashes if rules.is_sha256(sha) and not files.exists(sha)]
+
+
+def cache_content(store: Store, client: SyncClient,
+                  check: Callable[[], None] | None = None) -> int:
+    """Fetch the content library's files this workbench lacks; how many were fetched."""
+    fetched = 0
+    for sha in missing_content(store):
+        if check:
+            check()
+        try:
+            download(store, client, sha)
+        except ValueError as error:  # a file whose hash did not match: not kept
+            log.warning("content file %s not cached: %s", sha[:12], error)
+            continue
+        fetched += 1
+    return fetched
