@@ -351,42 +351,48 @@ def _install_attachment_routes(app: FastAPI, Auth: Any, Protocol: Any) -> None:
     """Attachment bytes apart from the record ops (server/attachments.py says how)."""
     engine: sa.Engine = app.state.engine
     files = app.state.files
+    Sha = Path(json_schema_extra={"pattern": "^[0-9a-f]{64}$"})
+    upload_doc = api.authenticated({
+        "parameters": [{"name": "offset", "in": "query", "required": True,
+                        "schema": {"type": "string", "pattern": "^[0-9]{1,12}$"},
+                        "description": "where these bytes start in the file"}],
+        "requestBody": {"required": True, "content": {"application/octet-stream": {
+            "schema": {"type": "string", "format": "binary"}}}}})
+    upload_errors = {**api.RECORD_ERRORS, 409: api.error_response("the server holds another "
+                                                                  "amount of the file"),
+                     413: api.error_response("more than the chunk or file size limit")}
 
-    @app.get(f"{API_PREFIX}/attachments/{{sha256}}/upload", response_model=dict[str, Any],
+    @app.get(f"{API_PREFIX}/attachments/{{sha256}}/received", response_model=dict[str, Any],
              responses=api.RECORD_ERRORS, openapi_extra=api.authenticated())
-    def upload_state(sha256: str, authorization: str | None = Auth,
+    def upload_state(sha256: str = Sha, authorization: str | None = Auth,
                      protocol: str | None = Protocol) -> JSONResponse:
         _check_protocol(protocol)
-        sha = _sha256(sha256)
         with db.reading(engine) as conn:
             user = _user(conn, authorization)
+            sha = _sha256(sha256)
             row = _own_attachment(conn, user, sha)
         return JSONResponse(attachments.upload_state(files, user.id, sha, row["size_bytes"]))
 
     @app.put(f"{API_PREFIX}/attachments/{{sha256}}/upload", response_model=dict[str, Any],
-             responses=api.RECORD_ERRORS, openapi_extra=api.authenticated())
-    async def upload_chunk(sha256: str, request: Request,
+             responses=upload_errors, openapi_extra=upload_doc)
+    async def upload_chunk(request: Request, sha256: str = Sha,
                            offset: str | None = Query(None, include_in_schema=False),
                            authorization: str | None = Auth,
                            protocol: str | None = Protocol) -> JSONResponse:
         _check_protocol(protocol)
-        sha = _sha256(sha256)
-        if offset is None or not _OFFSET.fullmatch(offset):
-            raise ApiError(422, "offset: the position of these bytes in the file, a whole "
-                                "number (0 for the first chunk)", "offset")
         body = await _read_chunk(request)
-        answer = await run_in_threadpool(_upload, engine, files, authorization, sha,
-                                         int(offset), body)
+        answer = await run_in_threadpool(_upload, engine, files, authorization, sha256,
+                                         offset, body)
         return JSONResponse(answer)
 
     @app.get(f"{API_PREFIX}/attachments/{{sha256}}", responses=api.RECORD_ERRORS,
-             openapi_extra=api.authenticated())
-    def download(sha256: str, authorization: str | None = Auth,
+             openapi_extra=api.authenticated(), response_class=FileResponse)
+    def download(sha256: str = Sha, authorization: str | None = Auth,
                  protocol: str | None = Protocol) -> FileResponse:
         _check_protocol(protocol)
-        sha = _sha256(sha256)
         with db.reading(engine) as conn:
             user = _user(conn, authorization)
+            sha = _sha256(sha256)
             scopes = visibility(conn, user).scopes
             named = [row for entity, row in attachments.records_naming(conn, sha, scopes)
                      if entity == "content_items" or row.get("uploaded_at")]
@@ -430,9 +436,14 @@ async def _read_chunk(request: Request) -> bytes:
 
 
 def _upload(engine: sa.Engine, files: attachments.FileStore, authorization: str | None,
-            sha: str, offset: int, body: bytes) -> dict[str, Any]:
+            sha256: str, offset_text: str | None, body: bytes) -> dict[str, Any]:
     with db.reading(engine) as conn:
         user = _user(conn, authorization)
+        sha = _sha256(sha256)
+        if offset_text is None or not _OFFSET.fullmatch(offset_text):
+            raise ApiError(422, "offset: the position of these bytes in the file, a whole "
+                                "number (0 for the first chunk)", "offset")
+        offset = int(offset_text)
         row = _own_attachment(conn, user, sha)
         uploaded_before = any(r.get("uploaded_at") for _, r in attachments.records_naming(
             conn, sha, (user.partner_id,), ("attachments",)))

@@ -3,7 +3,7 @@
 Records name their file by SHA-256 (domain/attachments.py); the bytes travel apart from the
 record ops (DESIGN §3):
 
-    GET  /api/v1/attachments/{sha256}/upload            → {"received": n, "size": s, "complete": b}
+    GET  /api/v1/attachments/{sha256}/received          → {"received": n, "size": s, "complete": b}
     PUT  /api/v1/attachments/{sha256}/upload?offset=N   body: the next bytes (≤ 1 MiB)
     GET  /api/v1/attachments/{sha256}                   the file, as a download
 

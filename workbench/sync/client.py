@@ -237,7 +237,7 @@ class SyncClient:
 
     def upload_state(self, sha256: str) -> dict[str, Any]:
         """How much of the file the server has: {"received", "size", "complete"}."""
-        return _upload_answer(self._call("GET", f"/attachments/{sha256}/upload"))
+        return _upload_answer(self._call("GET", f"/attachments/{sha256}/received"))
 
     def upload_chunk(self, sha256: str, offset: int, data: bytes) -> dict[str, Any]:
         """Send the bytes at `offset`; ServerFailed (status 409) when the server holds a
