@@ -82,3 +82,26 @@ def test_demo_has_mdf_in_every_stage_with_proof_files_on_the_server(tmp_path):
         assert paid["revenue_cents"] > 0 and paid["roi_percent"] is not None  # seed 003 ROI
     finally:
         demo.stop()
+
+
+def test_demo_content_library_follows_the_tier_and_is_cached(tmp_path):
+    """Issue 14 item 5: the Gold demo partner sees every document but the Platinum kit, each
+    cached for offline use; the price list was opened (a download for the vendor)."""
+    from workbench.services import content
+
+    demo = prepare_demo(tmp_path / "demo")
+    try:
+        store = open_store(demo.data_dir)
+        try:
+            items = content.list_content(store)
+            with store.reading() as conn:
+                pending = conn.execute(sa.select(outbox).where(
+                    outbox.c.entity == "content_items")).mappings().all()
+        finally:
+            store.close()
+        assert {i["title"] for i in items} == {"2027 partner price list", "Partner pitch deck",
+                                                "Product brochure"}
+        assert all(i["cached"] for i in items)
+        assert [p["action"] for p in pending] == ["open"]
+    finally:
+        demo.stop()

@@ -171,8 +171,39 @@ def _build(store: Store, url: str, vendor: Any, today: date, rng: random.Random)
     _channel_conflicts(url, vendor, other_token, store.data_dir)
     _sync(store)  # pull: decisions, opportunities, attribution
     _mdf_year(store, vendor, today)
+    _content_library(store, vendor)
     _crossed_edits(store, vendor)
     return partner_id
+
+
+# (title, file name, lowest tier, text) — the vendor's library; the demo partner is Gold, so it
+# sees all but the Platinum kit.
+CONTENT = [
+    ("2027 partner price list", "price-list-2027.csv", "gold",
+     "product,list price,partner discount\nAnalytics Suite,$40000,30%\n"
+     "Security Add-on,$12000,25%\nData Platform,$65000,30%\n"),
+    ("Partner pitch deck", "partner-pitch-deck.txt", "silver",
+     "Slide 1: Why our platform\nSlide 2: Customer stories\nSlide 3: Pricing\n"),
+    ("Product brochure", "product-brochure.txt", None,
+     "Analytics Suite: every team's numbers in one place.\n"),
+    ("Platinum co-marketing kit", "platinum-kit.txt", "platinum",
+     "Co-branded banners and the joint press release template.\n"),
+]
+
+
+def _content_library(store: Store, vendor: Any) -> None:
+    """Documents by tier, cached at the sync; the rep opens the price list (a download)."""
+    from workbench.services import content
+
+    folder = store.data_dir / "demo-proof"
+    folder.mkdir(exist_ok=True)
+    for title, filename, tier, text in CONTENT:
+        path = folder / filename
+        path.write_text(text, encoding="utf-8")
+        vendor.publish_content(path, title, tier=tier, description=f"{title} for partners.")
+    _sync(store)
+    prices = next(r for r in content.list_content(store) if r["tier"] == "gold")
+    content.open_content(store, prices["id"])
 
 
 # (activity, budget, days from today it starts, length in days, expected pipeline, stage)

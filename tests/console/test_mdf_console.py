@@ -78,3 +78,32 @@ def test_files_need_a_console_session(console, tmp_path):
     assert anonymous.get("/console/files/attachments/x").status_code == 303
     client, _ = console.signed_in()
     assert csrf_of(client.get("/console/mdf").text)
+
+
+def test_publishing_content_by_tier_reaches_only_that_tier(console, tmp_path):
+    server = console.server
+    gold = server.create_partner("Goldcrest", tier="gold")
+    silver = server.create_partner("Silverline", tier="silver")
+    client, csrf = console.signed_in()
+    missing = client.post("/console/content", data={"csrf": csrf, "title": "Deck"})
+    assert missing.status_code == 422 and "File: choose the document" in missing.text
+    published = client.post("/console/content", data={"csrf": csrf, "title": "Gold price list",
+                                                      "tier": "gold"},
+                            files={"file": ("prices <2027>.pdf", b"%PDF prices")})
+    assert published.status_code == 303 and "1%20partner" in published.headers["location"]
+    page = client.get("/console/content")
+    assert "Gold price list" in page.text and "Gold and up" in page.text
+    assert "prices _2027_.pdf" in page.text  # a safe file name, never markup
+    library = server.admin.content_library()
+    [item] = library
+    assert item["partners"] == 1
+    file = client.get(f"/console/files/content_items/{item['id']}")
+    assert file.headers["content-disposition"].startswith("attachment; ")
+    assert file.headers["x-content-type-options"] == "nosniff" and file.content == b"%PDF prices"
+    import sqlalchemy as sa
+
+    from workbench.server.schema import RECORD_TABLES
+    table = RECORD_TABLES["content_items"]
+    with server.engine.connect() as conn:
+        scopes = set(conn.execute(sa.select(table.c.partner_id)).scalars())
+    assert scopes == {gold} and silver not in scopes

@@ -103,3 +103,14 @@ def human_size(size: int) -> str:
         if size >= scale:
             return f"{size / scale:.1f} {unit}"
     return f"{size} bytes"
+
+
+# Documents the desktop may hand to the system's viewer; anything else (a program, a script, a
+# shortcut) is only ever saved as a copy, never opened: the workbench executes no vendor file.
+VIEWABLE = frozenset({".pdf", ".pptx", ".ppt", ".docx", ".doc", ".xlsx", ".xls", ".csv", ".txt",
+                      ".png", ".jpg", ".jpeg", ".gif", ".odt", ".ods", ".odp", ".mp4"})
+
+
+def viewable(filename: str | None) -> bool:
+    name = (filename or "").lower()
+    return "." in name and name[name.rindex("."):] in VIEWABLE

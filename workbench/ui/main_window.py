@@ -31,6 +31,7 @@ from workbench.ui.syncing import SIGN_IN_REASONS, SyncController
 from workbench.ui.views.accounts import AccountsPage
 from workbench.ui.views.base import Page
 from workbench.ui.views.cases import CasesPage
+from workbench.ui.views.content import ContentPage
 from workbench.ui.views.leads import LeadsPage
 from workbench.ui.views.mdf import MdfPage
 from workbench.ui.views.opportunities import OpportunitiesPage
@@ -48,13 +49,14 @@ PAGES: list[tuple[str, str, type[Page]]] = [
     ("opportunities", "Opportunities", OpportunitiesPage),
     ("cases", "Cases", CasesPage),
     ("mdf", "MDF", MdfPage),
+    ("content", "Content", ContentPage),
     ("scorecard", "Scorecard", ScorecardPage),
     ("sync", "Sync", SyncPage),
 ]
 
 SHORTCUTS = [
     ("Ctrl+N", "Register a deal (from anywhere)"), ("Ctrl+S / F5", "Sync now"),
-    ("Ctrl+1 … Ctrl+9", "Go to Today … Sync"), ("Ctrl+F", "Search in the current list"),
+    ("Ctrl+1 … Ctrl+0", "Go to Today … Sync"), ("Ctrl+F", "Search in the current list"),
     ("Ctrl+,", "Settings"), ("Ctrl+E", "Export the scorecard as PDF"),
     ("Alt+S / W / N / D", "Registrations: Submit, Withdraw, Renew…, Dispute…"),
     ("Alt+A / R / L", "Leads: Accept, Reject…, Log first contact"),
@@ -63,6 +65,11 @@ SHORTCUTS = [
     ("Alt+R", "Sync: Resolve the selected conflict"),
     ("Ctrl+Enter", "Save in the Register deal dialog"), ("F1", "This list"), ("Ctrl+Q", "Quit"),
 ]
+
+
+def _go_keys(number: int) -> str:
+    """Ctrl+1 … Ctrl+9 for the first nine pages, Ctrl+0 for the tenth."""
+    return f"Ctrl+{(number + 1) % 10}"
 
 
 class MainWindow(QMainWindow):
@@ -90,7 +97,7 @@ class MainWindow(QMainWindow):
             self.stack.addWidget(page)
             item = QListWidgetItem(title)
             item.setData(Qt.ItemDataRole.UserRole, key)
-            item.setToolTip(f"{title} (Ctrl+{number + 1})")
+            item.setToolTip(f"{title} ({_go_keys(number)})")
             self.nav.addItem(item)
         self.nav.currentRowChanged.connect(self._nav_changed)
 
@@ -169,7 +176,7 @@ class MainWindow(QMainWindow):
         self._action(work, "&Quit", ["Ctrl+Q"], self.close)
         go = menus.addMenu("&Go")
         for number, (key, title, _cls) in enumerate(PAGES):
-            self._action(go, title, [f"Ctrl+{number + 1}"], lambda _=False, k=key: self.show_page(k))
+            self._action(go, title, [_go_keys(number)], lambda _=False, k=key: self.show_page(k))
         go.addSeparator()
         self._action(go, "&Find in list", ["Ctrl+F"], lambda: self.current_page().focus_search())
         self._action(go, "&Export scorecard PDF…", ["Ctrl+E"], self._export_pdf)
