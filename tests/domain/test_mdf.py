@@ -73,3 +73,18 @@ def test_campaign_roi_follows_the_seed_003_program_roi_formula():
     assert result.cost_cents == 400_000
     assert str(result.roi_percent) == "400.00"  # (20,000 − 4,000) / 4,000 × 100
     assert mdf.campaign_result({"id": "m2", "status": "submitted"}, regs, opps).roi_percent is None
+
+
+def test_the_request_is_fixed_once_sent_and_the_claim_only_moves_with_the_claim():
+    from workbench.domain.records import check_partner_edit
+    approved = {"status": "approved", "approved_cents": 400_000}
+    with pytest.raises(InvalidValue, match="^Requested amount: cannot change once the request "
+                                           "is approved"):
+        check_partner_edit("mdf_requests", approved, {"requested_cents": 900_000})
+    check_partner_edit("mdf_requests", approved, {"claim_cents": 300_000})  # the claim itself
+    with pytest.raises(InvalidValue, match="^Claimed amount: can be set only when claiming"):
+        check_partner_edit("mdf_requests", {**approved, "status": "claimed"},
+                           {"claim_cents": 900_000})
+    check_partner_edit("mdf_requests", {"status": "rejected"}, {"requested_cents": 200_000})
+    with pytest.raises(InvalidValue, match="more than the approved budget"):
+        mdf.check_request({**approved, "claim_cents": 400_001})

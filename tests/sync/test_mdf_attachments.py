@@ -9,11 +9,13 @@ import os
 
 import httpx
 import pytest
+import sqlalchemy as sa
 
 from tests.sync.faults import FaultProxy
 from workbench.domain import attachments as file_rules
 from workbench.domain.errors import InvalidValue
 from workbench.server import attachments as server_files
+from workbench.server.schema import RECORD_TABLES
 from workbench.services import mdf
 from workbench.store.files import LocalFiles
 from workbench.store.records import set_state
@@ -228,3 +230,28 @@ def test_the_command_line_requests_claims_shows_hashes_and_gets_the_file_on_anot
     assert hashlib.sha256(out.read_bytes()).hexdigest() == sha
     _, listed = bob.cli("mdf", "list")
     assert listed[0]["status"] == "claimed" and listed[0]["attachment_count"] == 1
+
+
+def test_roi_counts_the_deals_linked_to_the_activity_once_the_vendor_closes_them(
+        vendor_server, partner, replicas, tmp_path):
+    """seed 003 §4: ROI = (revenue − costs) / costs × 100, the activity's spend as the cost."""
+    ann = replicas(partner.token_a, "ann")
+    mdf_id = _approved_request(vendor_server, ann, approve=400_000)
+    _, reg = ann.cli("registrations", "draft", "--name", "Globex", "--domain", "globex.com",
+                     "--value", "20000", "--close-date", "2099-03-31", "--product", "Suite")
+    ann.cli("registrations", "submit", reg["id"])
+    _, linked = ann.cli("mdf", "link", mdf_id[:8], "--registration", reg["id"][:8])
+    assert linked["mdf_request_id"] == mdf_id
+    assert mdf.show_mdf(ann.store, mdf_id)["pipeline_cents"] == 2_000_000  # the live deal
+    ann.sync()
+    opps = RECORD_TABLES["opportunities"]
+    with vendor_server.engine.connect() as conn:
+        opportunity = conn.execute(sa.select(opps.c.id).where(
+            opps.c.registration_id == reg["id"])).scalar_one()
+    vendor_server.admin.close_opportunity(opportunity, "won", amount_cents=2_000_000)
+    proof, _ = _file(tmp_path, "attendees.csv", 10)
+    mdf.claim_mdf(ann.store, mdf_id, "$4,000", [proof])
+    ann.sync()
+    shown = mdf.show_mdf(ann.store, mdf_id)
+    assert (shown["revenue_cents"], shown["spent_cents"]) == (2_000_000, 400_000)
+    assert shown["roi_percent"] == "400.00"  # ($20,000 − $4,000) / $4,000 × 100

@@ -29,6 +29,10 @@ def register(name: str, parser: argparse.ArgumentParser, common: argparse.Argume
            "figures", common).add_argument("id")
     action(commands, "submit", submit, "send a draft or rejected request for pre-approval",
            common).add_argument("id")
+    p = action(commands, "link", link, "say which registration came from this activity (its "
+               "pipeline and revenue count for the ROI)", common)
+    p.add_argument("id")
+    p.add_argument("--registration", required=True, metavar="ID")
     p = action(commands, "claim", claim, "claim an approved request with proof of performance",
                common)
     p.add_argument("id")
@@ -95,6 +99,12 @@ def submit(store: Store, args: argparse.Namespace, out: Output) -> None:
     record = mdf.submit_mdf(store, args.id).result
     out.emit(public(record), f"MDF request {short(record['id'])} sent for pre-approval at the "
                              "next sync")
+
+
+def link(store: Store, args: argparse.Namespace, out: Output) -> None:
+    registration = mdf.link_registration(store, args.registration, args.id).result
+    out.emit(public(registration), f"{registration['customer_name']} now counts for MDF "
+                                   f"activity {short(registration['mdf_request_id'])}")
 
 
 def claim(store: Store, args: argparse.Namespace, out: Output) -> None:

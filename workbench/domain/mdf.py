@@ -96,10 +96,34 @@ def check_claim(record: Mapping[str, Any]) -> None:
 
 
 def check_request(record: Mapping[str, Any]) -> None:
-    """Cross-field rules of a request: the activity ends on or after the day it starts."""
+    """Cross-field rules of a request: the activity ends on or after the day it starts, and a
+    claimed amount is never above the approved one."""
     start, end = record.get("start_date"), record.get("end_date")
     if start and end and end < start:
         raise MDF_REQUESTS.invalid("end_date", f"{end} is before the start date {start}")
+    claimed, approved = record.get("claim_cents"), record.get("approved_cents")
+    if claimed and approved is not None and claimed > approved:
+        raise MDF_REQUESTS.invalid("claim_cents", f"{money(claimed)} is more than the approved "
+                                                  f"budget of {money(approved)}")
+
+
+# What the rep may still change in each status: the request itself until the vendor has it (or
+# after a rejection, to improve it); the claim only while claiming an approved request.
+CLAIM_FIELDS = ("claim_cents", "claim_evidence")
+_EDITABLE_REQUEST = ("draft", "rejected")
+
+
+def check_edit(current: Mapping[str, Any], changes: Mapping[str, Any]) -> None:
+    """Partner edits the request's status forbids, as InvalidValue naming the field."""
+    status = current.get("status") or INITIAL_STATUS
+    for name in changes:
+        if name in CLAIM_FIELDS:
+            if status != "approved":
+                raise MDF_REQUESTS.invalid(name, f"can be set only when claiming an approved "
+                                                 f"request; this one is {status}")
+        elif name != "description" and status not in _EDITABLE_REQUEST:
+            raise MDF_REQUESTS.invalid(name, f"cannot change once the request is {status} "
+                                             "(the vendor decided on what was sent)")
 
 
 # ---------------------------------------------------------------------------------------------

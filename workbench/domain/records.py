@@ -84,6 +84,8 @@ def check_partner_edit(entity_name: str, current: dict[str, Any], changes: Mappi
         check_lead_edit(current, changes, now)
     if entity_name == "attachments":
         attachments.check_attachment_edit(changes)
+    if entity_name == "mdf_requests":
+        mdf.check_edit(current, changes)
     if entity_name != "registrations" or current.get("status") in (None, "draft"):
         return
     for name in changes:
