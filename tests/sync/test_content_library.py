@@ -81,6 +81,9 @@ def test_an_open_is_a_download_event_and_a_sync_a_login_once_a_day(
     assert len(downloads) == 2 and downloads[0]["user_email"] == partner.email_a
     assert "Product brochure" in downloads[0]["detail"]
     assert len(_events(vendor_server, partner.id, "login")) == 1  # still once today
+    bob = replicas(partner.token_b, "bob")
+    bob.sync()  # a colleague's first sync: the partner's login for the day is counted already
+    assert len(_events(vendor_server, partner.id, "login")) == 1
     ann.sync()  # the events come back to the desk, where the scorecard counts them
     with ann.store.reading() as conn:
         kinds = [r.kind for r in conn.execute(sa.text("select kind from activity_events"))]

@@ -339,8 +339,8 @@ def _install_routes(app: FastAPI) -> None:
               responses=api.BASICS, openapi_extra=api.authenticated())
     def sync_session(authorization: str | None = Auth,
                      protocol: str | None = Protocol) -> JSONResponse:
-        """A completed sync counts as a portal login for the engagement score (seed 003:
-        portal logins × 1), at most one a day per user."""
+        """A sync counts as a portal login for the engagement score (seed 003: the partner's
+        portal logins × 1), at most one a day per partner."""
         _check_protocol(protocol)
         return JSONResponse(_record_login(engine, authorization))
 
@@ -489,7 +489,7 @@ def _record_login(engine: sa.Engine, authorization: str | None) -> dict[str, Any
         day = tx.now[:10]
         seen = tx.conn.execute(sa.select(events.c.id).where(
             events.c.scope == user.partner_id, events.c.kind == "login",
-            events.c.user_email == user.email, events.c.occurred_at >= day,
+            events.c.occurred_at >= day,
             events.c.deleted == sa.false()).limit(1)).first()
         if seen is None:
             tx.insert("activity_events", str(uuid.uuid4()), {

@@ -112,8 +112,9 @@ def sync(store: Store, client: SyncClient, *, progress: ProgressCallback | None 
                 log_id = _start_log(store)
                 _push_all(store, client, summary, progress, cancel, batch_size)
                 _upload_files(store, client, summary, progress, cancel)
+                _count_login(store, client)  # before the pull, which brings the event back
                 _pull_all(store, client, summary, progress, cancel, page_size)
-                _after_pull(store, client, summary, cancel)
+                _cache_content(store, client, summary, cancel)
             except StoreError as error:  # this computer's disk, not the server or the network
                 raise _local_failure(error) from error
             summary.outcome = "ok"
@@ -193,16 +194,21 @@ def _upload_files(store: Store, client: SyncClient, summary: SyncSummary,
 LOGIN_DAY_KEY = "login_recorded_on"
 
 
-def _after_pull(store: Store, client: SyncClient, summary: SyncSummary,
-                cancel: CancelCheck | None) -> None:
-    """Cache the content library's files for offline use, and count the day's first sync as a
-    portal login (seed 003 engagement score). Neither may fail a sync that has done its work."""
+def _cache_content(store: Store, client: SyncClient, summary: SyncSummary,
+                   cancel: CancelCheck | None) -> None:
+    """The content library's files, for offline use; a failure leaves them for the next sync
+    (or the open) and never fails a sync that has done its work."""
     try:
         summary.cached += files.cache_content(store, client, lambda: _check(cancel))
     except SyncError as error:
         if isinstance(error, Cancelled):
             raise
         log.warning("content library files not cached: %s", error.message)
+
+
+def _count_login(store: Store, client: SyncClient) -> None:
+    """The day's first sync counts as a portal login (seed 003 engagement score: logins × 1).
+    Asked before the pull, so the event comes back in the same sync; a failure only logs."""
     today = now_text()[:10]
     with store.reading() as conn:
         recorded = get_state(conn, LOGIN_DAY_KEY)
