@@ -72,3 +72,12 @@ def test_request_then_claim_with_proof_files(qtbot, window, store, tmp_path):
     wait_idle(qtbot, window)
     qtbot.waitUntil(copy.exists)
     assert copy.read_bytes() == b"%PDF-1.4 invoice"
+
+
+def test_the_sync_page_says_which_attached_file_the_server_refused():
+    from workbench.ui.views.sync import outcome_text
+    text = outcome_text({"pushed": 2, "pulled": 3, "rejected": [], "uploaded": 1,
+                         "upload_problems": ["invoice.pdf: the bytes received do not match the "
+                                             "file's SHA-256"]})
+    assert text == ("Synced: sent 2, received 3, 1 attached file(s) sent, refused: invoice.pdf: "
+                    "the bytes received do not match the file's SHA-256.")
