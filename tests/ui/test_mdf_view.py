@@ -81,3 +81,20 @@ def test_the_sync_page_says_which_attached_file_the_server_refused():
                                              "file's SHA-256"]})
     assert text == ("Synced: sent 2, received 3, 1 attached file(s) sent, refused: invoice.pdf: "
                     "the bytes received do not match the file's SHA-256.")
+
+
+def test_link_a_deal_so_its_pipeline_counts_for_the_activity(qtbot, window, store, sample):
+    from workbench.services import mdf
+    record = mdf.request_mdf(store, mdf.MdfRequest(activity="Roadshow", budget="$2,000")).result
+    page = window.show_page("mdf")
+    page.reload()
+    page.select_record(record["id"])
+    assert page.deals.text() == "Deals from it: none linked yet"
+    dialog = page.open_link()
+    assert dialog.deal.count() > 0
+    chosen = dialog.deal.currentText().split(" · ")[0]
+    click(qtbot, dialog.save_button)
+    wait_idle(qtbot, window)
+    qtbot.waitUntil(lambda: closed(dialog))
+    qtbot.waitUntil(lambda: page.deals.text() == f"Deals from it: {chosen}")
+    assert "now counts for this activity's ROI" in page.confirmation.text()

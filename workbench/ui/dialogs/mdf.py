@@ -7,6 +7,7 @@ from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -192,4 +193,47 @@ class ClaimMdfDialog(_Dialog):
         amount, paths, mdf_id = self.amount.text().strip(), list(self.paths), self.record["id"]
         self.save_button.setEnabled(False)
         self.ctx.tasks.write(lambda: mdf.claim_mdf(self.ctx.store, mdf_id, amount, paths),
+                             self._saved, self._failed)
+
+
+class LinkDealDialog(_Dialog):
+    """Say which registered deal came from the activity: its pipeline and revenue then count
+    for the activity's ROI (seed 003)."""
+
+    def __init__(self, ctx: Context, record: dict[str, Any], deals: list[dict[str, Any]],
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.record = record
+        self.setWindowTitle("Link a deal to the activity")
+        self.setAccessibleName("Link a deal to the activity")
+        self.setMinimumWidth(480)
+        layout = QVBoxLayout(self)
+        intro = QLabel(f"Which deal came from {record.get('activity_name')}? Its pipeline and "
+                       "revenue count for the activity's ROI.")
+        intro.setObjectName("muted")
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        self.deal = QComboBox()
+        self.deal.setAccessibleName("Deal registration")
+        for deal in deals:
+            self.deal.addItem(f"{deal['customer_name']} · {fmt.money(deal.get('deal_value_cents'))}"
+                              f" · {fmt.label(deal.get('status'))}", deal["id"])
+        form = QFormLayout()
+        form.addRow("&Deal:", self.deal)
+        layout.addLayout(form)
+        self._error_banner(layout)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.save_button = primary(buttons.addButton("Link", QDialogButtonBox.ButtonRole.AcceptRole))
+        self.save_button.setEnabled(bool(deals))
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def save(self) -> None:
+        deal_id, mdf_id = self.deal.currentData(), self.record["id"]
+        if not deal_id:
+            return
+        self.save_button.setEnabled(False)
+        self.ctx.tasks.write(lambda: mdf.link_registration(self.ctx.store, deal_id, mdf_id),
                              self._saved, self._failed)

@@ -7,14 +7,23 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from workbench.domain import attachments as file_rules
 from workbench.domain.model import MDF_STATUSES
 from workbench.services import mdf
 from workbench.services.changes import Changes, Done
+from workbench.store import records
 from workbench.ui import format as fmt
-from workbench.ui.dialogs.mdf import ClaimMdfDialog, RequestMdfDialog
+from workbench.ui.dialogs.mdf import ClaimMdfDialog, LinkDealDialog, RequestMdfDialog
 from workbench.ui.style import status_tone
 from workbench.ui.tablemodel import Column, TableSpec
 from workbench.ui.views.base import ListPage, equals
@@ -67,6 +76,7 @@ class MdfPage(ListPage):
         self.request_dialog: RequestMdfDialog | None = None
         self.claim_dialog: ClaimMdfDialog | None = None
         self.save_picker: QFileDialog | None = None
+        self.link_dialog: LinkDealDialog | None = None
         self.record: dict[str, Any] = {}
 
     def header_buttons(self) -> list[QWidget]:
@@ -104,6 +114,15 @@ class MdfPage(ListPage):
         self.figures.setToolTip("Deals registered from this activity; ROI = (revenue − spend) "
                                 "/ spend × 100 (seed 003)")
         layout.addWidget(self.figures)
+        deals_row = QHBoxLayout()
+        self.deals = QLabel()
+        self.deals.setObjectName("muted")
+        self.deals.setWordWrap(True)
+        self.link_button = button("&Link a deal…", "Link a deal to this activity",
+                                  self.open_link, "Say which deal came from this activity")
+        deals_row.addWidget(self.deals, 1)
+        deals_row.addWidget(self.link_button)
+        layout.addLayout(deals_row)
         layout.addWidget(section("Proof of performance"))
         self.files = QListWidget()
         self.files.setAccessibleName("Proof files")
@@ -133,6 +152,10 @@ class MdfPage(ListPage):
         self.pill.show_status(fmt.label(status), status_tone(status))
         self.form.show_record(record)
         self.figures.show_record(record)
+        linked = record.get("registrations", [])
+        self.deals.setText("Deals from it: " + (", ".join(r["customer_name"] for r in linked)
+                                                if linked else "none linked yet"))
+        self.link_button.setEnabled(bool(record))
         self.notice.setText(_notice(record))
         self.notice.setVisible(bool(record))
         self.files.clear()
@@ -166,6 +189,21 @@ class MdfPage(ListPage):
             claim.request["id"], f"Claim saved with {len(claim.attachments)} file(s) — sent with "
                                  "the next sync"))
         self.claim_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def open_link(self) -> LinkDealDialog | None:
+        if not self.record:
+            return None
+        linked = {r["id"] for r in self.record.get("registrations", [])}
+        with self.ctx.store.reading() as conn:
+            deals = [r for r in records.list_records(conn, "registrations", order_by="customer_name")
+                     if r["id"] not in linked]
+        dialog = LinkDealDialog(self.ctx, self.record, deals, self)
+        mdf_id = self.record["id"]
+        dialog.saved.connect(lambda reg: self._saved(
+            mdf_id, f"{reg['customer_name']} now counts for this activity's ROI"))
+        self.link_dialog = dialog
         dialog.open()
         return dialog
 
