@@ -187,6 +187,12 @@ def test_the_server_refuses_a_declared_size_over_the_limit(vendor_server, partne
     assert results[1]["status"] == "rejected"
     assert results[1]["reason"] == ("Size: huge.iso is 30.0 MB; files may be at most 25 MB "
                                     "(26,214,400 bytes) each")
+    ops[1]["op_id"] = "op-3"
+    ops[1]["fields"]["size_bytes"]["new"] = 2 * 1024 * MB  # beyond a whole number's range
+    with vendor_server.client(partner.token_a) as http:
+        [_, huge] = http.post("/api/v1/sync/push", json={"ops": ops}).json()["results"]
+    assert huge["status"] == "rejected"
+    assert huge["reason"].startswith("Size: huge.iso is 2.0 GB; files may be at most 25 MB")
 
 
 def test_chunks_larger_than_the_limit_are_refused_before_reading_them(vendor_server, partner):

@@ -19,7 +19,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from workbench.domain import mdf
+from workbench.domain import attachments, mdf
 from workbench.domain.merge import conflicting_fields
 from workbench.domain.model import ENTITIES, Entity, Kind, Owner
 from workbench.domain.records import (
@@ -247,12 +247,24 @@ def _coerce_fields(entity: Entity, fields: dict[str, dict[str, Any]]
         spec = entity.field(name)
         if spec.owner is not Owner.PARTNER:
             raise Rejected(f"{spec.title} is owned by the vendor", name)
+        _refuse_oversized(entity, name, change.get("new"), fields)
         try:
             new = coerce(spec, change["new"])
         except InvalidValue as error:
             raise Rejected(str(error), error.field) from None
         result[name] = (_lenient(spec, change.get("old")), new)
     return result
+
+
+def _refuse_oversized(entity: Entity, name: str, value: Any,
+                      fields: dict[str, dict[str, Any]]) -> None:
+    """A declared file size over the limit says the limit, whatever the number's range."""
+    if entity.name == "attachments" and name == "size_bytes" and type(value) is int:
+        filename = (fields.get("filename") or {}).get("new")
+        problem = attachments.too_large(value, filename if isinstance(filename, str)
+                                        else "the file")
+        if problem:
+            raise Rejected(str(entity.invalid(name, problem)), name)
 
 
 def _lenient(spec, value: Any) -> Any:
