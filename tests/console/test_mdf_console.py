@@ -97,7 +97,7 @@ def test_publishing_content_by_tier_reaches_only_that_tier(console, tmp_path):
     library = server.admin.content_library()
     [item] = library
     assert item["partners"] == 1
-    file = client.get(f"/console/files/content_items/{item['id']}")
+    file = client.get(f"/console/files/content_documents/{item['id']}")
     assert file.headers["content-disposition"].startswith("attachment; ")
     assert file.headers["x-content-type-options"] == "nosniff" and file.content == b"%PDF prices"
     import sqlalchemy as sa

@@ -106,3 +106,24 @@ def test_publishing_refuses_an_unknown_tier_and_a_file_over_the_limit(vendor_ser
     with pytest.raises(AdminError, match="^tier: one of bronze, silver, gold, platinum"):
         vendor_server.admin.publish_content(small, "Assets", tier="diamond")
     assert vendor_server.admin.content_library() == []
+
+
+def test_a_partner_that_moves_up_a_tier_receives_its_documents_and_down_loses_them(
+        vendor_server, replicas, tmp_path):
+    from workbench.server import jobs
+    partner_id = vendor_server.create_partner("Climbing Co", tier="silver")
+    rep = replicas(vendor_server.create_user(partner_id, "rep@climbing.example"), "rep")
+    _publish(vendor_server, tmp_path)
+    rep.sync()
+    assert {r["title"] for r in content.list_content(rep.store)} == {"Partner pitch deck",
+                                                                     "Product brochure"}
+    vendor_server.admin.update_record("partners", partner_id, tier="gold")
+    assert jobs.run_all(vendor_server.engine)["follow-content-tiers"] == {"added": 1,
+                                                                          "withdrawn": 0}
+    rep.sync()
+    assert "Gold price list 2027" in {r["title"] for r in content.list_content(rep.store)}
+    vendor_server.admin.update_record("partners", partner_id, tier="bronze")
+    assert jobs.run_all(vendor_server.engine)["follow-content-tiers"] == {"added": 0,
+                                                                          "withdrawn": 2}
+    rep.sync()
+    assert {r["title"] for r in content.list_content(rep.store)} == {"Product brochure"}

@@ -57,6 +57,7 @@ from workbench.server.access import hash_token, new_token
 from workbench.server.records import CASE_NUMBERS, WriteTx, fetch, to_wire, write_tx
 from workbench.server.schema import (
     RECORD_TABLES,
+    content_documents,
     direct_opportunities,
     lead_rules,
     partner_flags,
@@ -1317,6 +1318,9 @@ def publish_content(engine: sa.Engine, path: str | Path, title: str, *,
         "size_bytes": size, "sha256": sha})
     partners = RECORD_TABLES["partners"]
     with write_tx(engine, now) as tx:
+        tx.conn.execute(sa.insert(content_documents).values(
+            id=new_id(), **{name: values.get(name) for name in _DOCUMENT_FIELDS
+                            if name != "published_at"}, published_at=tx.now))
         query = sa.select(partners.c.id).where(partners.c.deleted == sa.false())
         if visible is not None:
             query = query.where(partners.c.tier.in_(visible))
@@ -1328,25 +1332,61 @@ def publish_content(engine: sa.Engine, path: str | Path, title: str, *,
             "size_bytes": size, "partners": len(partner_ids)}
 
 
+_DOCUMENT_FIELDS = ("title", "description", "tier", "filename", "media_type", "size_bytes",
+                    "sha256", "published_at")
+
+
+@operation("follow content tiers")
+def follow_content_tiers(engine: sa.Engine, *, now: datetime | None = None) -> dict[str, int]:
+    """Keep each partner's library in step with its tier: a partner that moved up receives the
+    documents of its new tier, one that moved down no longer lists those above it (a program
+    job). Returns {"added": n, "withdrawn": n}."""
+    items, partners = RECORD_TABLES["content_items"], RECORD_TABLES["partners"]
+    added = withdrawn = 0
+    with write_tx(engine, now) as tx:
+        tiers = dict(tx.conn.execute(sa.select(partners.c.id, partners.c.tier)
+                                     .where(partners.c.deleted == sa.false())).all())
+        copies: dict[tuple[Any, ...], dict[str, dict[str, Any]]] = {}
+        for item in tx.conn.execute(sa.select(items).where(items.c.deleted == sa.false())
+                                    ).mappings().all():
+            key = (item["sha256"], item["title"], item["tier"])
+            copies.setdefault(key, {})[item["partner_id"]] = dict(item)
+        for document in tx.conn.execute(sa.select(content_documents)).mappings().all():
+            visible = tiers_from(document["tier"])
+            wanted = {p for p, t in tiers.items() if visible is None or t in visible}
+            held = copies.get((document["sha256"], document["title"], document["tier"]), {})
+            for partner_id in sorted(wanted - held.keys()):
+                tx.lock(partner_id)
+                _insert(tx, "content_items", partner_id,
+                        {name: document[name] for name in _DOCUMENT_FIELDS})
+                added += 1
+            for partner_id in sorted(held.keys() - wanted):
+                copy = held[partner_id]  # the tier it was published for no longer applies
+                tx.lock(copy["scope"])
+                _update(tx, "content_items", copy, {"deleted": True})
+                withdrawn += 1
+    return {"added": added, "withdrawn": withdrawn}
+
+
 def content_library(engine: sa.Engine) -> list[dict[str, Any]]:
-    """Published documents, one row per document (title and file), newest first, with how many
-    partners see it and how often partners opened it."""
+    """Published documents, newest first, with how many partners list each and how often
+    partners opened it."""
     items, events = RECORD_TABLES["content_items"], RECORD_TABLES["activity_events"]
     with engine.connect() as conn:
-        rows = conn.execute(sa.select(
-            items.c.title, items.c.tier, items.c.filename, items.c.sha256, items.c.size_bytes,
-            sa.func.max(items.c.id).label("id"), sa.func.max(items.c.published_at)
-            .label("published_at"), sa.func.count().label("partners"))
-            .where(items.c.deleted == sa.false())
-            .group_by(items.c.title, items.c.tier, items.c.filename, items.c.sha256,
-                      items.c.size_bytes)
-            .order_by(sa.func.max(items.c.published_at).desc())).mappings().all()
+        documents = [dict(r) for r in conn.execute(sa.select(content_documents).order_by(
+            content_documents.c.published_at.desc(), content_documents.c.title)).mappings()]
+        listed: dict[tuple[Any, ...], int] = {}
+        for row in conn.execute(sa.select(items.c.sha256, items.c.title, items.c.tier)
+                                .where(items.c.deleted == sa.false())):
+            key = (row.sha256, row.title, row.tier)
+            listed[key] = listed.get(key, 0) + 1
         opened: dict[str, int] = {}
         for detail in conn.execute(sa.select(events.c.detail).where(
                 events.c.kind == "download", events.c.detail.like("content %"))).scalars():
             sha = detail[len("content "):].split(":", 1)[0]
             opened[sha] = opened.get(sha, 0) + 1
-    return [{**dict(r), "opens": opened.get(r["sha256"], 0)} for r in rows]
+    return [{**d, "partners": listed.get((d["sha256"], d["title"], d["tier"]), 0),
+             "opens": opened.get(d["sha256"], 0)} for d in documents]
 
 
 # -- program averages ---------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from workbench.domain.values import parse_money_cents
 from workbench.server import admin, attachments, db
 from workbench.server.console.auth import SignedIn, act, form_of, see_other
 from workbench.server.console.web import render
-from workbench.server.schema import RECORD_TABLES
+from workbench.server.schema import RECORD_TABLES, content_documents
 
 router = APIRouter()
 _WAITING = ("submitted", "claimed")
@@ -122,10 +122,12 @@ async def pay(request: Request, mdf_id: str, session: SignedIn) -> Response:
 @router.get("/console/files/{entity}/{record_id}")
 def download(request: Request, entity: str, record_id: str, session: SignedIn) -> Response:
     """An attachment or content file, as a download (never rendered: nosniff, attachment)."""
-    if entity not in attachments.FILE_ENTITIES:
+    tables = {**{name: RECORD_TABLES[name] for name in attachments.FILE_ENTITIES},
+              "content_documents": content_documents}
+    if entity not in tables:
         return render(request, "not_found.html", status_code=404, what="file")
     engine = request.app.state.engine
-    table = RECORD_TABLES[entity]
+    table = tables[entity]
     with db.reading(engine) as conn:
         row = conn.execute(sa.select(table).where(table.c.id == record_id)).mappings().first()
     files: attachments.FileStore = request.app.state.files

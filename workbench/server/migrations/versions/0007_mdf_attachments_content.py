@@ -67,6 +67,18 @@ def upgrade() -> None:
         batch_op.create_index('ix_content_items_scope_seq', ['scope', 'seq'], unique=False)
         batch_op.create_index(batch_op.f('ix_content_items_sha256'), ['sha256'], unique=False)
 
+    op.create_table('content_documents',
+    sa.Column('id', sa.String(length=36), nullable=False),
+    sa.Column('title', sa.Text(), nullable=False),
+    sa.Column('description', sa.Text(), nullable=True),
+    sa.Column('tier', sa.String(length=20), nullable=True),
+    sa.Column('filename', sa.Text(), nullable=False),
+    sa.Column('media_type', sa.Text(), nullable=True),
+    sa.Column('size_bytes', sa.Integer(), nullable=False),
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.Column('published_at', sa.String(length=32), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_content_documents'))
+    )
     with op.batch_alter_table('mdf_requests', schema=None) as batch_op:
         batch_op.add_column(sa.Column('start_date', sa.String(length=10), nullable=True))
         batch_op.add_column(sa.Column('end_date', sa.String(length=10), nullable=True))
@@ -97,6 +109,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_content_items_scope_seq')
         batch_op.drop_index(batch_op.f('ix_content_items_partner_id'))
 
+    op.drop_table('content_documents')
     op.drop_table('content_items')
     with op.batch_alter_table('attachments', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_attachments_sha256'))
