@@ -93,10 +93,14 @@ def _pg_schema(base_url: str) -> Iterator[str]:
 
 
 @pytest.fixture(params=_BACKENDS)
-def server_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+def server_db_url(request: pytest.FixtureRequest, tmp_path: Path,
+                  monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     if request.param == "sqlite":
-        yield _sqlite_url(tmp_path)
+        yield _sqlite_url(tmp_path)  # attachment files beside the database file
         return
+    # a PostgreSQL server keeps its attachment files in the user data folder by default: give
+    # each test its own, so one test's files never answer for another's
+    monkeypatch.setenv("WORKBENCH_SERVER_FILES", str(tmp_path / "server-files"))
     with _pg_schema(os.environ[PG_ENV]) as url:
         yield url
 

@@ -138,3 +138,54 @@ def test_demo_shows_certifications_nps_and_a_sub_partner(tmp_path):
         assert rollup["partners"][1]["won_12m_deals"] == 1
     finally:
         demo.stop()
+
+
+def test_demo_has_mdf_in_every_stage_with_proof_files_on_the_server(tmp_path):
+    """Issue 14 item 2: the demo partner's year has MDF requests in each stage; the claimed and
+    paid ones carry proof files that reached the vendor (content-addressed attachments)."""
+    from workbench.server.attachments import file_store
+    from workbench.services import mdf
+
+    demo = prepare_demo(tmp_path / "demo")
+    try:
+        store = open_store(demo.data_dir)
+        try:
+            requests = mdf.list_mdf(store)
+            by_status = {r["status"]: r for r in requests}
+            paid = mdf.show_mdf(store, by_status["paid"]["id"])
+            claimed = mdf.show_mdf(store, by_status["claimed"]["id"])
+        finally:
+            store.close()
+        assert set(by_status) == {"draft", "submitted", "approved", "rejected", "claimed", "paid"}
+        assert by_status["rejected"]["decision_reason"]
+        for shown in (paid, claimed):
+            assert len(shown["attachments"]) == 2
+            assert all(a["uploaded"] for a in shown["attachments"])
+            assert all(file_store(demo.vendor.engine).exists(a["sha256"])
+                       for a in shown["attachments"])
+        assert paid["revenue_cents"] > 0 and paid["roi_percent"] is not None  # seed 003 ROI
+    finally:
+        demo.stop()
+
+
+def test_demo_content_library_follows_the_tier_and_is_cached(tmp_path):
+    """Issue 14 item 5: the Gold demo partner sees every document but the Platinum kit, each
+    cached for offline use; the price list was opened (a download for the vendor)."""
+    from workbench.services import content
+
+    demo = prepare_demo(tmp_path / "demo")
+    try:
+        store = open_store(demo.data_dir)
+        try:
+            items = content.list_content(store)
+            with store.reading() as conn:
+                pending = conn.execute(sa.select(outbox).where(
+                    outbox.c.entity == "content_items")).mappings().all()
+        finally:
+            store.close()
+        assert {i["title"] for i in items} == {"2027 partner price list", "Partner pitch deck",
+                                                "Product brochure"}
+        assert all(i["cached"] for i in items)
+        assert [p["action"] for p in pending] == ["open"]
+    finally:
+        demo.stop()

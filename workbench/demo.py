@@ -119,9 +119,15 @@ def default_demo_dir() -> Path:
 def _start_afresh(folder: Path) -> None:
     """The demo is rebuilt at every launch: the embedded server's port and token are new."""
     folder.mkdir(parents=True, exist_ok=True)
-    for pattern in ("workbench.sqlite3*", "demo-vendor.sqlite3*", "demo-direct-pipeline.csv"):
+    import shutil
+
+    for pattern in ("workbench.sqlite3*", "demo-vendor.sqlite3*", "demo-direct-pipeline.csv",
+                    "attachments", "demo-proof"):
         for path in folder.glob(pattern):
-            path.unlink()
+            if path.is_dir():  # the vendor's and the rep's attachment files
+                shutil.rmtree(path)
+            else:
+                path.unlink()
 
 
 def _sync(store: Store) -> Any:
@@ -168,6 +174,8 @@ def _build(store: Store, url: str, vendor: Any, today: date, rng: random.Random)
     _channel_conflicts(url, vendor, other_token, store.data_dir)
     _sync(store)  # pull: decisions, opportunities, attribution
     _deal_year(store, vendor, partner_id, today)
+    _mdf_year(store, vendor, partner_id, today)
+    _content_library(store, vendor)
     _crossed_edits(store, vendor)
     return partner_id
 
@@ -215,6 +223,91 @@ def _deal_year(store: Store, vendor: Any, partner_id: str, today: date) -> None:
         commissions.dispute_commission(store, disputed, "The deal closed at a higher amount "
                                                         "after the upsell; please recheck.")
     _sync(store)  # push: progress, the amendment request, the dispute
+
+
+# (title, file name, lowest tier, text) — the vendor's library; the demo partner is Gold, so it
+# sees all but the Platinum kit.
+CONTENT = [
+    ("2027 partner price list", "price-list-2027.csv", "gold",
+     "product,list price,partner discount\nAnalytics Suite,$40000,30%\n"
+     "Security Add-on,$12000,25%\nData Platform,$65000,30%\n"),
+    ("Partner pitch deck", "partner-pitch-deck.txt", "silver",
+     "Slide 1: Why our platform\nSlide 2: Customer stories\nSlide 3: Pricing\n"),
+    ("Product brochure", "product-brochure.txt", None,
+     "Analytics Suite: every team's numbers in one place.\n"),
+    ("Platinum co-marketing kit", "platinum-kit.txt", "platinum",
+     "Co-branded banners and the joint press release template.\n"),
+]
+
+
+def _content_library(store: Store, vendor: Any) -> None:
+    """Documents by tier, cached at the sync; the rep opens the price list (a download)."""
+    from workbench.services import content
+
+    folder = store.data_dir / "demo-proof"
+    folder.mkdir(exist_ok=True)
+    for title, filename, tier, text in CONTENT:
+        path = folder / filename
+        path.write_text(text, encoding="utf-8")
+        vendor.publish_content(path, title, tier=tier, description=f"{title} for partners.")
+    _sync(store)
+    prices = next(r for r in content.list_content(store) if r["tier"] == "gold")
+    content.open_content(store, prices["id"])
+
+
+# (activity, budget, days from today it starts, length in days, expected pipeline, stage)
+MDF_ACTIVITIES = [
+    ("Spring partner summit booth", 12_000, -250, 3, 150_000, "paid"),
+    ("DACH customer webinar series", 6_000, -120, 30, 80_000, "claimed"),
+    ("Data Platform roadshow Munich", 9_000, 20, 2, 120_000, "approved"),
+    ("Security breakfast Zürich", 4_500, 45, 1, 60_000, "submitted"),
+    ("Paid social campaign", 15_000, 30, 60, 90_000, "rejected"),
+    ("Q3 co-branded e-book", 3_000, 90, 30, 40_000, "draft"),
+]
+
+
+def _mdf_year(store: Store, vendor: Any, partner_id: str, today: date) -> None:
+    """MDF requests in every stage, claimed ones with proof files that travel as attachments;
+    the paid activity sourced a won deal, so its ROI shows (seed 003)."""
+    from workbench.services import mdf
+
+    proof_dir = store.data_dir / "demo-proof"
+    proof_dir.mkdir(exist_ok=True)
+    ids: dict[str, str] = {}
+    for activity, budget, starts, days, pipeline, stage in MDF_ACTIVITIES:
+        start = today + timedelta(days=starts)
+        ids[stage] = mdf.request_mdf(store, mdf.MdfRequest(
+            activity=activity, budget=budget * 100, start_date=start,
+            end_date=start + timedelta(days=days), expected_pipeline=pipeline * 100,
+            description=f"{activity}: leads go to the registrations desk."),
+            submit=stage != "draft").result["id"]
+    _sync(store)
+    for stage in ("paid", "claimed", "approved"):
+        vendor.decide_mdf(ids[stage], "approve",
+                          approved_cents=None if stage != "claimed" else 550_000)
+    vendor.decide_mdf(ids["rejected"], "reject", reason="Paid social is outside this year's "
+                      "MDF guidelines; propose an event or a co-branded asset instead.")
+    _sync(store)
+    for stage, spent in (("paid", 11_400), ("claimed", 5_200)):
+        attendees = proof_dir / f"attendees-{stage}.csv"
+        attendees.write_text("name,company,email\n" + "".join(
+            f"Guest {n},{CUSTOMERS[n % len(CUSTOMERS)][0].replace(',', '')},"
+            f"guest{n}@{CUSTOMERS[n % len(CUSTOMERS)][1]}\n" for n in range(40)),
+            encoding="utf-8")
+        invoice = proof_dir / f"invoice-{stage}.txt"
+        invoice.write_text(f"INVOICE\nEvent services for {ids[stage][:8]}\nTotal: "
+                           f"${spent:,}.00\n", encoding="utf-8")
+        mdf.claim_mdf(store, ids[stage], spent * 100, [invoice, attendees])
+    with store.transaction() as conn:  # the summit sourced a deal that was won
+        won = [o for o in records.list_records(conn, "opportunities")
+               if o.get("outcome") == "won" and o.get("registration_id")
+               and o.get("partner_id") == partner_id]
+        if won:
+            records.update(conn, "registrations", won[0]["registration_id"],
+                           {"mdf_request_id": ids["paid"]})
+    _sync(store)  # the claims and their files reach the vendor
+    vendor.pay_mdf(ids["paid"], paid_on=(today - timedelta(days=200)).isoformat())
+    _sync(store)
 
 
 def _crossed_edits(store: Store, vendor: Any) -> None:

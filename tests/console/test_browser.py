@@ -151,3 +151,36 @@ def test_a_channel_manager_approves_an_amendment_and_answers_a_dispute_in_the_br
         assert answered["dispute_resolution"] == "Gold rate is 10%; unchanged"
     finally:
         replica.close()
+
+
+def test_pre_approve_an_mdf_request_in_the_browser_and_the_rep_can_claim(console, tmp_path):
+    """Issue 14 item 2: the channel manager pre-approves a lower amount in a real browser; the
+    rep's workbench learns it at the next sync and may claim up to it."""
+    from workbench.services import mdf
+
+    server = console.server
+    partner = server.create_partner("Northwind Partners")
+    rep = Replica(tmp_path / "rep", server.url, server.create_user(partner, "rep@nw.example"))
+    try:
+        request = mdf.request_mdf(rep.store, mdf.MdfRequest(
+            activity="Partner summit booth", budget="$6,000", start_date="2099-04-01",
+            end_date="2099-04-03")).result
+        rep.sync()
+        with browser.chromium() as driver:
+            browser.sign_in(driver, console.url, EMAIL, PASSWORD)
+            browser.wait_for(lambda: "sign-in" not in driver.current_url, what="signed in")
+            driver.get(f"{console.url}/console/mdf")
+            driver.find_element(By.LINK_TEXT, "Partner summit booth").click()
+            browser.wait_for(lambda: driver.find_elements(By.ID, "amount"), what="the form")
+            driver.find_element(By.ID, "amount").send_keys("$5,000")
+            driver.find_element(By.CSS_SELECTOR, "button[value=approve]").click()
+            browser.wait_for(lambda: "Pre-approved" in driver.page_source, what="the flash")
+            assert "$5,000" in driver.find_element(By.CSS_SELECTOR, "dl.facts").text
+        rep.sync()
+        assert rep.get("mdf_requests", request["id"])["approved_cents"] == 500_000
+        proof = tmp_path / "invoice.pdf"
+        proof.write_bytes(b"%PDF invoice")
+        assert mdf.claim_mdf(rep.store, request["id"], "$5,000", [proof]).result.request[
+            "status"] == "claimed"
+    finally:
+        rep.close()

@@ -23,7 +23,9 @@ PARTNER_REFERENCES = [(entity.name, f.name) for entity in ENTITIES.values()
 MINIMAL = {"accounts": {"name": "Initech"}, "contacts": {"name": "Jo Contact"},
            "registrations": registration(), "cases": {"subject": "Printer on fire"},
            "case_comments": {"body": "Any news?"},
-           "registration_amendments": {"deal_value_cents": 5_000_000, "note": "Two more sites"}}
+           "registration_amendments": {"deal_value_cents": 5_000_000, "note": "Two more sites"},
+           "mdf_requests": {"activity_name": "Webinar", "requested_cents": 100_000},
+           "attachments": {"filename": "invoice.pdf", "size_bytes": 10, "sha256": "a" * 64}}
 
 
 def test_the_reference_fields_are_the_ones_the_issue_names():
@@ -37,12 +39,15 @@ class Partner:
 
     def __init__(self, client, name: str) -> None:
         self.client = client
-        self.ids = {"accounts": new_id(), "contacts": new_id(), "cases": new_id()}
+        self.ids = {"accounts": new_id(), "contacts": new_id(), "cases": new_id(),
+                    "mdf_requests": new_id()}
         results = push(client,
                        op("accounts", self.ids["accounts"], "create", {"name": f"{name} Customer"}),
                        op("contacts", self.ids["contacts"], "create",
                           {"name": f"{name} Contact", "account_id": self.ids["accounts"]}),
-                       op("cases", self.ids["cases"], "create", {"subject": f"{name} case"}))
+                       op("cases", self.ids["cases"], "create", {"subject": f"{name} case"}),
+                       op("mdf_requests", self.ids["mdf_requests"], "create",
+                          {"activity_name": f"{name} webinar", "requested_cents": 100_000}))
         assert all(r["status"] == "applied" for r in results), results
         # an approved registration: what an amendment refers to (auto-approved, no conflict)
         self.ids["registrations"] = new_id()

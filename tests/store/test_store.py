@@ -85,7 +85,7 @@ def _dump_all(store):
         # a table a later revision adds (registration_amendments, 0004) is not there yet
         return {name: sorted((dict(r) for r in conn.execute(sa.select(tables[name])).mappings()),
                              key=repr)
-                for name in [*RECORD_TABLES, "outbox"] if name in tables}
+                for name in [*RECORD_TABLES, "outbox"] if name in tables}  # new: not at 0001
 
 
 def test_a_file_that_is_not_a_database_gives_a_clear_error(data_dir):

@@ -24,6 +24,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "leads": ("leads", "leads the vendor assigned to you (48-hour first-contact SLA)"),
     "opportunities": ("opportunities", "opportunities (read-only; the vendor updates them)"),
     "commissions": ("commissions", "commissions on your closed deals: earned, coming, paid"),
+    "mdf": ("mdf", "market development funds: request, claim with proof, follow to paid"),
+    "attachments": ("attachments", "files attached to records (MDF proof)"),
+    "content": ("content", "the vendor's content library (price lists, decks, assets)"),
     "conflicts": ("conflicts", "fields changed both here and by the vendor or a colleague"),
     "login": ("sync", "sign in to the vendor server"),
     "logout": ("sync", "forget the access token on this computer"),
@@ -137,7 +140,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 # Arguments that name files: any bytes the operating system allows are fine there.
-_PATH_ARGUMENTS = frozenset({"data_dir", "file", "dir", "pdf", "restore_backup"})
+_PATH_ARGUMENTS = frozenset({"data_dir", "file", "dir", "pdf", "restore_backup", "proof", "out"})
 _POSITIONAL = frozenset({"id", "text", "file", "dir"})
 
 

@@ -123,6 +123,12 @@ def sync(store: Store, args: argparse.Namespace, out: Output) -> None:
         for rejection in summary.rejected:
             lines.append(f"  rejected: {_label(rejection.entity)} {short(rejection.record_id)} "
                          f"{rejection.kind}: {rejection.reason}")
+        if summary.uploaded:
+            lines.append(f"  sent {summary.uploaded} attached file(s)")
+        for problem in summary.upload_problems:
+            lines.append(f"  file refused: {problem}")
+        if summary.cached:
+            lines.append(f"  {summary.cached} content library document(s) kept for offline use")
         if summary.conflicts:
             lines.append(f"  {summary.conflicts} new conflict(s): see `workbench conflicts list`")
         elif summary.open_conflicts:

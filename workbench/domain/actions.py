@@ -20,6 +20,8 @@ from workbench.domain.values import parse_datetime
 PARTNER_ACTIONS: dict[str, tuple[str, ...]] = {
     "registrations": registration.PARTNER_ACTIONS,
     "mdf_requests": mdf.PARTNER_ACTIONS,
+    # opening a content library document: the vendor counts it as a download (seed 003)
+    "content_items": ("open",),
 }
 
 
@@ -37,6 +39,8 @@ def status_after(entity_name: str, record: Mapping[str, Any], action: str, now: 
     in the past, a claim without an amount), IllegalTransition for a move its status forbids.
     """
     check_partner_action(entity_name, action)
+    if entity_name == "content_items":
+        return record.get("status")  # type: ignore[return-value]  # no status: nothing moves
     if entity_name == "mdf_requests":
         return mdf.check_action(record, action)
     if action == "submit":

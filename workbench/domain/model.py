@@ -229,6 +229,8 @@ REGISTRATIONS = _entity(
     Field("expected_close_date", D, P, required=True),
     Field("notes", T, P, max_length=10000),
     Field("request_note", T, P, max_length=2000, label="Renewal/dispute note"),
+    # the MDF activity (campaign) the deal came from: its pipeline and revenue make the ROI
+    Field("mdf_request_id", R, P, ref="mdf_requests", label="MDF activity"),
     # what the vendor decides
     Field("status", T, V, choices=REGISTRATION_STATUSES),
     Field("registration_number", T, V, max_length=40),
@@ -341,10 +343,44 @@ MDF_REQUESTS = _entity(
     Field("planned_date", D, P),
     Field("claim_cents", M, P, label="Claimed amount"),
     Field("claim_evidence", T, P, max_length=2000),
+    Field("start_date", D, P),
+    Field("end_date", D, P),
+    Field("expected_pipeline_cents", M, P, minimum=0, label="Expected pipeline"),
     Field("status", T, V, choices=MDF_STATUSES),
     Field("approved_cents", M, V, label="Approved amount"),
     Field("decision_reason", T, V, max_length=2000),
+    Field("paid_on", D, V),
     label="MDF request",
+)
+
+# A file the rep attached (MDF proof of performance: invoices, photos, attendee lists). The
+# record carries what identifies the bytes (SHA-256, size); the bytes travel apart, through the
+# server's attachment endpoints (DESIGN §3), and `uploaded_at` says when the server had them all.
+ATTACHMENTS = _entity(
+    "attachments", P,
+    Field("mdf_request_id", R, P, required=True, ref="mdf_requests", label="MDF request"),
+    Field("filename", T, P, required=True, max_length=255, label="File name"),
+    Field("media_type", T, P, max_length=100, label="File type"),
+    Field("size_bytes", N, P, required=True, minimum=0, label="Size"),
+    Field("sha256", T, P, required=True, max_length=64, label="SHA-256"),
+    Field("uploaded_at", DT, V, label="Uploaded"),
+    label="Attachment",
+)
+
+# A document the vendor publishes to the content library (price lists, decks, co-branded
+# assets), visible from `tier` up (seed 000/004: Silver sees other assets than Gold). Published
+# into each partner's scope whose tier sees it; the bytes travel like attachments.
+CONTENT_ITEMS = _entity(
+    "content_items", V,
+    Field("title", T, V, required=True, max_length=200),
+    Field("description", T, V, max_length=2000),
+    Field("tier", T, V, choices=TIERS, label="Lowest tier"),
+    Field("filename", T, V, required=True, max_length=255, label="File name"),
+    Field("media_type", T, V, max_length=100, label="File type"),
+    Field("size_bytes", N, V, required=True, minimum=0, label="Size"),
+    Field("sha256", T, V, required=True, max_length=64, label="SHA-256"),
+    Field("published_at", DT, V, label="Published"),
+    label="Content",
 )
 
 COMMISSIONS = _entity(

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
-from workbench.domain import mdf
+from workbench.domain import attachments, mdf
 from workbench.domain.commissions import check_dispute_edit
 from workbench.domain.deal_progress import check_amendment_values
 from workbench.domain.leads import check_lead_edit
@@ -57,7 +57,16 @@ def check_submittable(record: dict[str, Any], today: date) -> None:
                                                            "the deal is now expected to close")
 
 
-_CHECKS = {"registrations": _check_registration,
+def _check_mdf(record: dict[str, Any], _today: date) -> None:
+    mdf.check_request(record)
+
+
+def _check_attachment(record: dict[str, Any], _today: date) -> None:
+    attachments.check_attachment(record)
+
+
+_CHECKS = {"registrations": _check_registration, "mdf_requests": _check_mdf,
+           "attachments": _check_attachment,
            "registration_amendments": check_amendment_values}
 
 
@@ -87,6 +96,10 @@ def check_partner_edit(entity_name: str, current: dict[str, Any], changes: Mappi
         raise REGISTRATION_AMENDMENTS.invalid(next(iter(changes), "note"),
                                               f"the amendment was {current['status']}; ask for "
                                               "a new one instead")
+    if entity_name == "attachments":
+        attachments.check_attachment_edit(changes)
+    if entity_name == "mdf_requests":
+        mdf.check_edit(current, changes)
     if entity_name != "registrations":
         return
     check_progress_edit(current, changes, now or utc_now())

@@ -22,6 +22,7 @@ from workbench.domain import commissions as commission_rules
 from workbench.domain import matching, mdf, scorecard
 from workbench.domain.attribution import AttributionError, check_attributions
 from workbench.domain.deal_progress import decide_amendment as decide_amendment_rule
+from workbench.domain.formatting import money
 from workbench.domain.leads import (
     AssignmentRule,
     LeadFacts,
@@ -58,6 +59,7 @@ from workbench.server.access import hash_token, new_token
 from workbench.server.records import CASE_NUMBERS, WriteTx, fetch, to_wire, write_tx
 from workbench.server.schema import (
     RECORD_TABLES,
+    content_documents,
     direct_opportunities,
     lead_rules,
     partner_flags,
@@ -1276,9 +1278,137 @@ def decide_mdf(engine: sa.Engine, mdf_id: str, decision: str, *,
             raise AdminError(str(error), "status") from None
         if decision == "approve":
             values.setdefault("approved_cents", row["requested_cents"])
+            if values["approved_cents"] > row["requested_cents"]:
+                raise AdminError("approved_cents: more than the partner requested "
+                                 f"({money(row['requested_cents'])})", "approved_cents")
         elif not values.get("decision_reason"):
             raise AdminError("reason: say why the request is rejected", "reason")
         return _update(tx, "mdf_requests", row, values)
+
+
+@operation("pay MDF claim")
+def pay_mdf(engine: sa.Engine, mdf_id: str, *, paid_on: str | None = None,
+            now: datetime | None = None) -> dict[str, Any]:
+    """Mark a claimed MDF request paid (the claimed amount, on `paid_on`, default today)."""
+    with write_tx(engine, now) as tx:
+        row = _locked_row(tx, "mdf_requests", mdf_id)
+        try:
+            status = mdf.next_status(row["status"], "pay")
+        except IllegalTransition as error:
+            raise AdminError(str(error), "status") from None
+        values = _values("mdf_requests", {"paid_on": paid_on or tx.moment.date().isoformat()})
+        return _update(tx, "mdf_requests", row, {**values, "status": status})
+
+
+# -- content library ----------------------------------------------------------------------------
+
+def tiers_from(tier: str | None) -> tuple[str, ...] | None:
+    """The partner tiers that see content published for `tier` and up; None: every partner."""
+    if not tier:
+        return None
+    if tier not in TIERS:
+        raise AdminError(f"tier: one of {', '.join(TIERS)} (or none: every partner)", "tier")
+    return TIERS[TIERS.index(tier):]
+
+
+@operation("publish content")
+def publish_content(engine: sa.Engine, path: str | Path, title: str, *,
+                    tier: str | None = None, description: str | None = None,
+                    filename: str | None = None, now: datetime | None = None
+                    ) -> dict[str, Any]:
+    """Publish a document to the content library: stored once (by SHA-256) in the server's file
+    store, listed for every partner whose tier is `tier` or above (seed 000/004: Silver sees
+    other assets than Gold). A partner whose tier changes later sees what it saw before."""
+    from workbench.domain import attachments as file_rules
+    from workbench.server.attachments import file_store
+
+    source = Path(path)
+    if not source.is_file():
+        raise AdminError(f"file: {source} is not a file", "file")
+    name = file_rules.safe_filename(filename or source.name)
+    problem = file_rules.too_large(source.stat().st_size, name)
+    if problem:
+        raise AdminError(f"file: {problem}", "file")
+    if not (title or "").strip():
+        raise AdminError("title: say what the document is", "title")
+    visible = tiers_from(tier)
+    sha, size = file_rules.sha256_file(source)
+    file_store(engine).put(sha, source)
+    values = _values("content_items", {
+        "title": title.strip(), "description": (description or "").strip() or None,
+        "tier": tier or None, "filename": name, "media_type": file_rules.media_type(name),
+        "size_bytes": size, "sha256": sha})
+    partners = RECORD_TABLES["partners"]
+    with write_tx(engine, now) as tx:
+        tx.conn.execute(sa.insert(content_documents).values(
+            id=new_id(), **{name: values.get(name) for name in _DOCUMENT_FIELDS
+                            if name != "published_at"}, published_at=tx.now))
+        query = sa.select(partners.c.id).where(partners.c.deleted == sa.false())
+        if visible is not None:
+            query = query.where(partners.c.tier.in_(visible))
+        partner_ids = sorted(tx.conn.execute(query).scalars())
+        for partner_id in partner_ids:
+            tx.lock(partner_id)
+            _insert(tx, "content_items", partner_id, {**values, "published_at": tx.now})
+    return {"title": values["title"], "tier": tier, "filename": name, "sha256": sha,
+            "size_bytes": size, "partners": len(partner_ids)}
+
+
+_DOCUMENT_FIELDS = ("title", "description", "tier", "filename", "media_type", "size_bytes",
+                    "sha256", "published_at")
+
+
+@operation("follow content tiers")
+def follow_content_tiers(engine: sa.Engine, *, now: datetime | None = None) -> dict[str, int]:
+    """Keep each partner's library in step with its tier: a partner that moved up receives the
+    documents of its new tier, one that moved down no longer lists those above it (a program
+    job). Returns {"added": n, "withdrawn": n}."""
+    items, partners = RECORD_TABLES["content_items"], RECORD_TABLES["partners"]
+    added = withdrawn = 0
+    with write_tx(engine, now) as tx:
+        tiers = dict(tx.conn.execute(sa.select(partners.c.id, partners.c.tier)
+                                     .where(partners.c.deleted == sa.false())).all())
+        copies: dict[tuple[Any, ...], dict[str, dict[str, Any]]] = {}
+        for item in tx.conn.execute(sa.select(items).where(items.c.deleted == sa.false())
+                                    ).mappings().all():
+            key = (item["sha256"], item["title"], item["tier"])
+            copies.setdefault(key, {})[item["partner_id"]] = dict(item)
+        for document in tx.conn.execute(sa.select(content_documents)).mappings().all():
+            visible = tiers_from(document["tier"])
+            wanted = {p for p, t in tiers.items() if visible is None or t in visible}
+            held = copies.get((document["sha256"], document["title"], document["tier"]), {})
+            for partner_id in sorted(wanted - held.keys()):
+                tx.lock(partner_id)
+                _insert(tx, "content_items", partner_id,
+                        {name: document[name] for name in _DOCUMENT_FIELDS})
+                added += 1
+            for partner_id in sorted(held.keys() - wanted):
+                copy = held[partner_id]  # the tier it was published for no longer applies
+                tx.lock(copy["scope"])
+                _update(tx, "content_items", copy, {"deleted": True})
+                withdrawn += 1
+    return {"added": added, "withdrawn": withdrawn}
+
+
+def content_library(engine: sa.Engine) -> list[dict[str, Any]]:
+    """Published documents, newest first, with how many partners list each and how often
+    partners opened it."""
+    items, events = RECORD_TABLES["content_items"], RECORD_TABLES["activity_events"]
+    with engine.connect() as conn:
+        documents = [dict(r) for r in conn.execute(sa.select(content_documents).order_by(
+            content_documents.c.published_at.desc(), content_documents.c.title)).mappings()]
+        listed: dict[tuple[Any, ...], int] = {}
+        for row in conn.execute(sa.select(items.c.sha256, items.c.title, items.c.tier)
+                                .where(items.c.deleted == sa.false())):
+            key = (row.sha256, row.title, row.tier)
+            listed[key] = listed.get(key, 0) + 1
+        opened: dict[str, int] = {}
+        for detail in conn.execute(sa.select(events.c.detail).where(
+                events.c.kind == "download", events.c.detail.like("content %"))).scalars():
+            sha = detail[len("content "):].split(":", 1)[0]
+            opened[sha] = opened.get(sha, 0) + 1
+    return [{**d, "partners": listed.get((d["sha256"], d["title"], d["tier"]), 0),
+             "opens": opened.get(d["sha256"], 0)} for d in documents]
 
 
 # -- program averages ---------------------------------------------------------------------------

@@ -150,6 +150,9 @@ RECORD_ERRORS: Responses = {**BASICS, 404: _error("no such record for this user 
                                                   "partner's record)")}
 
 
+error_response = _error  # for routes documented elsewhere (server/app.py attachments)
+
+
 def _protocol_parameter() -> dict[str, Any]:
     return {"name": PROTOCOL_HEADER, "in": "header", "required": True,
             "schema": {"type": "string", "enum": [str(PROTOCOL_VERSION)]},

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import pathlib
 import re
 import uuid
 from typing import Any
@@ -14,13 +15,14 @@ import sqlalchemy as sa
 from fastapi import FastAPI, Header, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import FileResponse, JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 
+from workbench.domain import attachments as file_rules
 from workbench.domain.model import ENTITIES
 from workbench.server import api_schema as api
-from workbench.server import console, db, program_settings
+from workbench.server import attachments, console, db, program_settings
 from workbench.server.access import User, authenticate, visibility
 from workbench.server.jobs import JobScheduler
 from workbench.server.pull import decode_cursor, pull_page
@@ -121,7 +123,8 @@ def _error_response(status: int, code: str, message: str, field: str | None = No
 
 
 def create_app(db_url: str, *, auto_approve: bool = True, migrate: bool = True,
-               jobs_every: float | None = None) -> FastAPI:
+               jobs_every: float | None = None, files_dir: str | os.PathLike[str] | None = None
+               ) -> FastAPI:
     """The server for the database at `db_url` (schema upgraded unless migrate=False).
 
     `auto_approve` is the default until a channel manager changes the program setting;
@@ -135,6 +138,8 @@ def create_app(db_url: str, *, auto_approve: bool = True, migrate: bool = True,
     app.state.engine = engine
     app.state.auto_approve = auto_approve
     app.state.jobs_every = jobs_every
+    app.state.files = attachments.FileStore(pathlib.Path(files_dir)) if files_dir else \
+        attachments.file_store(engine)
     _install_error_handlers(app)
     _install_routes(app)
     _document(app)
@@ -337,6 +342,168 @@ def _install_routes(app: FastAPI) -> None:
             if row is None or row["scope"] not in visibility(conn, user).scopes:
                 raise ApiError(404, f"no {entity} record {record_id}", "record_id")
         return WireJSON(to_wire(ENTITIES[entity], row))
+
+    @app.post(f"{API_PREFIX}/sync/session", response_model=dict[str, Any],
+              responses=api.BASICS, openapi_extra=api.authenticated())
+    def sync_session(authorization: str | None = Auth,
+                     protocol: str | None = Protocol) -> JSONResponse:
+        """A sync counts as a portal login for the engagement score (seed 003: the partner's
+        portal logins × 1), at most one a day per partner."""
+        _check_protocol(protocol)
+        return JSONResponse(_record_login(engine, authorization))
+
+    _install_attachment_routes(app, Auth, Protocol)
+
+
+def _install_attachment_routes(app: FastAPI, Auth: Any, Protocol: Any) -> None:
+    """Attachment bytes apart from the record ops (server/attachments.py says how)."""
+    engine: sa.Engine = app.state.engine
+    files = app.state.files
+    Sha = Path(json_schema_extra={"pattern": "^[0-9a-f]{64}$"})
+    upload_doc = api.authenticated({
+        "parameters": [{"name": "offset", "in": "query", "required": True,
+                        "schema": {"type": "string", "pattern": "^[0-9]{1,12}$"},
+                        "description": "where these bytes start in the file"}],
+        "requestBody": {"required": True, "content": {"application/octet-stream": {
+            "schema": {"type": "string", "format": "binary"}}}}})
+    upload_errors = {**api.RECORD_ERRORS, 409: api.error_response("the server holds another "
+                                                                  "amount of the file"),
+                     413: api.error_response("more than the chunk or file size limit")}
+
+    @app.get(f"{API_PREFIX}/attachments/{{sha256}}/received", response_model=dict[str, Any],
+             responses=api.RECORD_ERRORS, openapi_extra=api.authenticated())
+    def upload_state(sha256: str = Sha, authorization: str | None = Auth,
+                     protocol: str | None = Protocol) -> JSONResponse:
+        _check_protocol(protocol)
+        with db.reading(engine) as conn:
+            user = _user(conn, authorization)
+            sha = _sha256(sha256)
+            row = _own_attachment(conn, user, sha)
+        return JSONResponse(attachments.upload_state(files, user.id, sha, row["size_bytes"]))
+
+    @app.put(f"{API_PREFIX}/attachments/{{sha256}}/upload", response_model=dict[str, Any],
+             responses=upload_errors, openapi_extra=upload_doc)
+    async def upload_chunk(request: Request, sha256: str = Sha,
+                           offset: str | None = Query(None, include_in_schema=False),
+                           authorization: str | None = Auth,
+                           protocol: str | None = Protocol) -> JSONResponse:
+        _check_protocol(protocol)
+        body = await _read_chunk(request)
+        answer = await run_in_threadpool(_upload, engine, files, authorization, sha256,
+                                         offset, body)
+        return JSONResponse(answer)
+
+    @app.get(f"{API_PREFIX}/attachments/{{sha256}}", responses=api.RECORD_ERRORS,
+             openapi_extra=api.authenticated(), response_class=FileResponse)
+    def download(sha256: str = Sha, authorization: str | None = Auth,
+                 protocol: str | None = Protocol) -> FileResponse:
+        _check_protocol(protocol)
+        with db.reading(engine) as conn:
+            user = _user(conn, authorization)
+            sha = _sha256(sha256)
+            scopes = visibility(conn, user).scopes
+            named = [row for entity, row in attachments.records_naming(conn, sha, scopes)
+                     if entity == "content_items" or row.get("uploaded_at")]
+        if not named or not files.exists(sha):
+            raise ApiError(404, f"no file with SHA-256 {sha} for you", "sha256")
+        return FileResponse(files.get(sha), media_type="application/octet-stream",
+                            headers=attachments.download_headers(named[0]["filename"]))
+
+
+_OFFSET = re.compile(r"[0-9]{1,12}")
+
+
+def _sha256(text: str) -> str:
+    if not file_rules.is_sha256(text):
+        raise ApiError(422, "sha256: the file's SHA-256, 64 lowercase hexadecimal characters",
+                       "sha256")
+    return text
+
+
+def _own_attachment(conn: sa.Connection, user: User, sha: str) -> dict[str, Any]:
+    own = [row for _, row in attachments.records_naming(conn, sha, (user.partner_id,),
+                                                         ("attachments",))]
+    if not own:
+        raise ApiError(404, f"no attachment of yours names the file with SHA-256 {sha}; "
+                            "sync its record first", "sha256")
+    return own[0]
+
+
+async def _read_chunk(request: Request) -> bytes:
+    limit = file_rules.CHUNK_BYTES
+    too_big = f"at most {limit} bytes per upload request; send the file in chunks"
+    declared = request.headers.get("content-length")
+    if declared and declared.isascii() and declared.isdigit() and int(declared) > limit:
+        raise ApiError(413, too_big, "body")
+    body = bytearray()
+    async for chunk in request.stream():
+        body.extend(chunk)
+        if len(body) > limit:
+            raise ApiError(413, too_big, "body")
+    return bytes(body)
+
+
+def _upload(engine: sa.Engine, files: attachments.FileStore, authorization: str | None,
+            sha256: str, offset_text: str | None, body: bytes) -> dict[str, Any]:
+    with db.reading(engine) as conn:
+        user = _user(conn, authorization)
+        sha = _sha256(sha256)
+        if offset_text is None or not _OFFSET.fullmatch(offset_text):
+            raise ApiError(422, "offset: the position of these bytes in the file, a whole "
+                                "number (0 for the first chunk)", "offset")
+        offset = int(offset_text)
+        row = _own_attachment(conn, user, sha)
+        uploaded_before = any(r.get("uploaded_at") for _, r in attachments.records_naming(
+            conn, sha, (user.partner_id,), ("attachments",)))
+    size, name = row["size_bytes"], row["filename"]
+    problem = file_rules.too_large(size, name)
+    if problem:
+        raise ApiError(413, problem, "size_bytes")
+    if uploaded_before and files.exists(sha):  # this partner sent these bytes already
+        _mark_uploaded(engine, user, sha)
+        return attachments.upload_state(files, user.id, sha, size)
+    received = files.received(user.id, sha)
+    if offset != received:
+        raise ApiError(409, f"offset: the server has {received} bytes of {name}; continue "
+                            f"from there", "offset", code="offset_mismatch")
+    if offset + len(body) > size:
+        raise ApiError(422, f"{name}: more bytes than the attachment's size ({size} bytes)",
+                       "body")
+    if files.append(user.id, sha, offset, body) == size:
+        try:
+            files.complete(user.id, sha)
+        except attachments.HashMismatch as mismatch:
+            raise ApiError(422, f"{name}: the bytes received do not match the file's SHA-256 "
+                                f"(expected {sha}, got {mismatch}); nothing was stored — "
+                                "attach the file again", "sha256", code="hash_mismatch") from None
+        _mark_uploaded(engine, user, sha)
+    return attachments.upload_state(files, user.id, sha, size)
+
+
+def _mark_uploaded(engine: sa.Engine, user: User, sha: str) -> None:
+    with write_tx(engine) as tx:
+        tx.lock(user.partner_id)
+        for _, row in list(attachments.records_naming(tx.conn, sha, (user.partner_id,),
+                                                      ("attachments",))):
+            if not row.get("uploaded_at"):
+                tx.update("attachments", row, {"uploaded_at": tx.now})
+
+
+def _record_login(engine: sa.Engine, authorization: str | None) -> dict[str, Any]:
+    events = RECORD_TABLES["activity_events"]
+    with write_tx(engine) as tx:
+        user = _user(tx.conn, authorization)
+        tx.lock(user.partner_id)
+        day = tx.now[:10]
+        seen = tx.conn.execute(sa.select(events.c.id).where(
+            events.c.scope == user.partner_id, events.c.kind == "login",
+            events.c.occurred_at >= day,
+            events.c.deleted == sa.false()).limit(1)).first()
+        if seen is None:
+            tx.insert("activity_events", str(uuid.uuid4()), {
+                "user_email": user.email, "kind": "login", "occurred_at": tx.now,
+                "detail": "workbench sync"}, user.partner_id)
+    return {"login_recorded": seen is None, "day": day}
 
 
 def _is_uuid(text: str) -> bool:

@@ -253,6 +253,17 @@ def _decide_amendment(engine, args):
     return admin.decide_amendment(engine, args.id, args.decision, reason=args.reason)
 
 
+@command("pay-mdf")
+def _pay_mdf(engine, args):
+    return admin.pay_mdf(engine, args.id, paid_on=args.paid_on)
+
+
+@command("publish-content")
+def _publish_content(engine, args):
+    return admin.publish_content(engine, args.file, args.title, tier=args.tier,
+                                 description=args.description)
+
+
 @command("publish-averages")
 def _averages(engine, args):
     return admin.publish_averages(engine, args.period, now=_now(args))
@@ -511,6 +522,15 @@ def _admin_commands(add: Callable[..., argparse.ArgumentParser]) -> None:
     p.add_argument("id")
     p.add_argument("decision", choices=("approve", "reject"))
     p.add_argument("--reason")
+    p = add("pay-mdf", help="mark a claimed MDF request paid")
+    p.add_argument("id")
+    p.add_argument("--paid-on", help="ISO date (default today)")
+    p = add("publish-content", help="publish a document to the partners' content library")
+    p.add_argument("file")
+    p.add_argument("--title", required=True)
+    p.add_argument("--tier", help="lowest tier that sees it (bronze, silver, gold, platinum); "
+                                  "default every partner")
+    p.add_argument("--description")
     p = add("publish-averages", help="publish program averages (aggregates only)")
     p.add_argument("--period")
     p.add_argument("--now", help="ISO timestamp to use as the current time")

@@ -66,6 +66,9 @@ JOBS: tuple[Job, ...] = (
         _count("registration", "closed")),
     Job("publish-averages", "Publish program averages (from 3 partners' data or more)",
         lambda engine, now: admin.publish_averages(engine, now=now), _averages),
+    Job("follow-content-tiers", "Give partners the content library of the tier they are in now",
+        lambda engine, now: admin.follow_content_tiers(engine, now=now),
+        lambda result: f"{result['added']} document(s) added, {result['withdrawn']} withdrawn"),
     Job("prune-push-answers", "Forget push answers older than the 90-day idempotency window",
         prune_applied_ops, lambda count: f"{count} answer{'' if count == 1 else 's'} forgotten"),
 )

@@ -18,7 +18,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from workbench.domain import mdf
+from workbench.domain import attachments, mdf
 from workbench.domain.deal_progress import check_amendment
 from workbench.domain.distributors import SubPartnerRecord, check_own_record
 from workbench.domain.merge import conflicting_fields
@@ -252,12 +252,24 @@ def _coerce_fields(entity: Entity, fields: dict[str, dict[str, Any]]
         spec = entity.field(name)
         if spec.owner is not Owner.PARTNER:
             raise Rejected(f"{spec.title} is owned by the vendor", name)
+        _refuse_oversized(entity, name, change.get("new"), fields)
         try:
             new = coerce(spec, change["new"])
         except InvalidValue as error:
             raise Rejected(str(error), error.field) from None
         result[name] = (_lenient(spec, change.get("old")), new)
     return result
+
+
+def _refuse_oversized(entity: Entity, name: str, value: Any,
+                      fields: dict[str, dict[str, Any]]) -> None:
+    """A declared file size over the limit says the limit, whatever the number's range."""
+    if entity.name == "attachments" and name == "size_bytes" and type(value) is int:
+        filename = (fields.get("filename") or {}).get("new")
+        problem = attachments.too_large(value, filename if isinstance(filename, str)
+                                        else "the file")
+        if problem:
+            raise Rejected(str(entity.invalid(name, problem)), name)
 
 
 def _lenient(spec, value: Any) -> Any:
@@ -372,6 +384,9 @@ def _action(batch: _Batch, entity: Entity, row: dict[str, Any], op: Operation,
     record = {**row, **edits}
     _validated(entity, record)
     _check_references(batch, entity, edits)
+    if entity.name == "content_items":  # an open: a download event, the item stays as it is
+        _content_opened(batch, row)
+        return _applied(entity, row, op)
     try:
         if entity.name == "registrations":
             decided = _registration_action(batch, record, op.action)
@@ -397,6 +412,14 @@ def _registration_action(batch: _Batch, record: dict[str, Any], action: str
         "user_email": user.email, "kind": "registration", "occurred_at": tx.now,
         "detail": f"registration submitted: {record['customer_name']}"}, user.partner_id)
     return changes
+
+
+def _content_opened(batch: _Batch, row: dict[str, Any]) -> None:
+    """Engagement scoring counts resources downloaded × 0.5 (seed 003, activity points)."""
+    tx, user = batch.tx, batch.user
+    tx.insert("activity_events", str(uuid.uuid4()), {
+        "user_email": user.email, "kind": "download", "occurred_at": tx.now,
+        "detail": f"content {row['sha256']}: {row['title']}"[:2000]}, user.partner_id)
 
 
 def _mdf_action(record: dict[str, Any], action: str) -> dict[str, Any]:

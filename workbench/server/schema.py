@@ -37,7 +37,7 @@ _COLUMN_TYPES: dict[Kind, Any] = {
 
 # Columns the server filters on (matching, routing, lapsing, look-ups by reference).
 _INDEXED = {"status", "opportunity_id", "registration_id", "case_id", "assignment_status",
-            "parent_partner_id"}
+            "parent_partner_id", "mdf_request_id", "sha256"}
 
 
 def _column_type(kind: Kind) -> sa.types.TypeEngine:
@@ -257,4 +257,19 @@ job_runs = sa.Table(
     sa.Column("result", sa.Text, nullable=True),
     sa.Column("lease_until", sa.String(32), nullable=True),
     sa.Column("runs", sa.Integer, nullable=False, server_default="0"),
+)
+
+# The content library as published (one row per document): each partner's `content_items` copies
+# are made from it for the tiers that see it, also for partners that reach the tier later.
+content_documents = sa.Table(
+    "content_documents", metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("description", sa.Text, nullable=True),
+    sa.Column("tier", sa.String(20), nullable=True),  # lowest tier that sees it; none: every
+    sa.Column("filename", sa.Text, nullable=False),
+    sa.Column("media_type", sa.Text, nullable=True),
+    sa.Column("size_bytes", sa.Integer, nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("published_at", sa.String(32), nullable=False),
 )

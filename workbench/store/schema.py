@@ -32,7 +32,8 @@ _COLUMN_TYPES: dict[Kind, Any] = {
 
 # Columns worth an index: what lists filter and sort on, and reference look-ups.
 _INDEXED = {"name", "customer_name", "status", "account_id", "case_id", "opportunity_id",
-            "working_status", "expected_close_date", "crm_record_id"}
+            "working_status", "expected_close_date", "crm_record_id", "mdf_request_id",
+            "sha256"}
 
 
 def _column_type(kind: Kind) -> sa.types.TypeEngine:

@@ -229,12 +229,53 @@ class SyncClient:
         except ProtocolError as error:
             raise BadAnswer(f"the vendor server's record is malformed ({error})") from None
 
+    def record_session(self) -> bool:
+        """Tell the server a sync completed (a portal login for the engagement score); whether
+        it recorded one (at most one a day)."""
+        data = self._call("POST", "/sync/session", body=b"{}")
+        return bool(isinstance(data, dict) and data.get("login_recorded"))
+
+    # -- attachment bytes (server/attachments.py) -------------------------------------------
+
+    def upload_state(self, sha256: str) -> dict[str, Any]:
+        """How much of the file the server has: {"received", "size", "complete"}."""
+        return _upload_answer(self._call("GET", f"/attachments/{sha256}/received"))
+
+    def upload_chunk(self, sha256: str, offset: int, data: bytes) -> dict[str, Any]:
+        """Send the bytes at `offset`; ServerFailed (status 409) when the server holds a
+        different amount (ask upload_state and continue from there)."""
+        return _upload_answer(self._call("PUT", f"/attachments/{sha256}/upload",
+                                         params={"offset": str(offset)}, body=data,
+                                         content_type="application/octet-stream"))
+
+    def download(self, sha256: str, target: Any, max_bytes: int) -> int:
+        """Stream the file into the open binary file `target`; the number of bytes written.
+        More than `max_bytes` aborts (BadAnswer)."""
+        url = f"{self.server_url}{API_PREFIX}/attachments/{sha256}"
+        try:
+            with self._session().get(url, timeout=self.timeout, stream=True,
+                                     allow_redirects=False) as response:
+                if response.status_code != 200:
+                    self._answer(response)
+                    raise BadAnswer(f"the vendor server answered HTTP {response.status_code}")
+                written = 0
+                for chunk in response.iter_content(64 * 1024):
+                    written += len(chunk)
+                    if written > max_bytes:
+                        raise BadAnswer(f"the vendor server sent more than {max_bytes} bytes "
+                                        "for one file; it was not kept")
+                    target.write(chunk)
+                return written
+        except requests.exceptions.RequestException as error:
+            raise Unreachable(f"{UNREACHABLE_MESSAGE}: {_describe(error, self.timeout[1])} "
+                              f"({self.server_url})") from None
+
     # -- transport ---------------------------------------------------------------------------
 
     def _call(self, method: str, path: str, *, params: dict[str, str] | None = None,
-              body: bytes | None = None) -> Any:
+              body: bytes | None = None, content_type: str = "application/json") -> Any:
         url = self.server_url + API_PREFIX + path
-        headers = {"Content-Type": "application/json"} if body is not None else None
+        headers = {"Content-Type": content_type} if body is not None else None
         try:
             response = self._session().request(method, url, params=params, data=body,
                                                headers=headers, timeout=self.timeout,
@@ -277,6 +318,14 @@ class SyncClient:
                                "later", status)
         raise ServerFailed(f"the vendor server refused the request (HTTP {status}): "
                            f"{message or response.reason}", status, field)
+
+
+def _upload_answer(data: Any) -> dict[str, Any]:
+    if not isinstance(data, dict) or type(data.get("received")) is not int \
+            or type(data.get("size")) is not int or type(data.get("complete")) is not bool:
+        raise BadAnswer("the vendor server's answer about an upload is malformed (expected "
+                        '{"received": n, "size": n, "complete": bool})')
+    return data
 
 
 def encode_push(ops: list[Operation]) -> bytes:

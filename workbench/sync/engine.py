@@ -33,7 +33,7 @@ from workbench.domain.values import now_text
 from workbench.store.db import Store, StoreError, StoreFull
 from workbench.store.records import get_state, pending_count, set_state
 from workbench.store.schema import conflicts, sync_log
-from workbench.sync import apply, outbox
+from workbench.sync import apply, files, outbox
 from workbench.sync.errors import (
     BadAnswer,
     BatchInFlight,
@@ -76,6 +76,9 @@ class SyncSummary:
     conflicts: int = 0  # fields that became stored conflicts in this sync
     open_conflicts: int = 0  # all unresolved conflicts after this sync
     requeued: int = 0
+    uploaded: int = 0  # attachment files the server now has
+    cached: int = 0  # content library files fetched for offline use
+    upload_problems: list[str] = field(default_factory=list)
     pulled: int = 0
     duration: float = 0.0
     outcome: str = "running"  # ok | failed | cancelled
@@ -91,6 +94,8 @@ class SyncSummary:
                 "rejected": [r.to_json() for r in self.rejected], "merged": self.merged,
                 "conflicts": self.conflicts,
                 "open_conflicts": self.open_conflicts, "requeued": self.requeued,
+                "uploaded": self.uploaded, "upload_problems": self.upload_problems,
+                "cached": self.cached,
                 "pulled": self.pulled, "duration": round(self.duration, 3),
                 "message": self.message, "reason": self.reason}
 
@@ -111,7 +116,10 @@ def sync(store: Store, client: SyncClient, *, progress: ProgressCallback | None 
             try:
                 log_id = _start_log(store)
                 _push_all(store, client, summary, progress, cancel, batch_size)
+                _upload_files(store, client, summary, progress, cancel)
+                _count_login(store, client)  # before the pull, which brings the event back
                 _pull_all(store, client, summary, progress, cancel, page_size)
+                _cache_content(store, client, summary, cancel)
             except StoreError as error:  # this computer's disk, not the server or the network
                 raise _local_failure(error) from error
             summary.outcome = "ok"
@@ -175,6 +183,53 @@ def _push_all(store: Store, client: SyncClient, summary: SyncSummary,
         summary.requeued += result.requeued
         done += result.rows_closed
         _report(progress, "push", done, total, f"sent {summary.pushed} change(s)")
+
+
+def _upload_files(store: Store, client: SyncClient, summary: SyncSummary,
+                  progress: ProgressCallback | None, cancel: CancelCheck | None) -> None:
+    """The bytes of attachments pushed now or before (sync/files.py); resumable."""
+    if not files.pending_uploads(store):
+        return
+    _report(progress, "push", 0, None, "sending attached files")
+    outcome = files.upload_pending(store, client, lambda: _check(cancel))
+    summary.uploaded += outcome.uploaded
+    summary.upload_problems += outcome.problems
+
+
+LOGIN_DAY_KEY = "login_recorded_on"
+
+
+def _cache_content(store: Store, client: SyncClient, summary: SyncSummary,
+                   cancel: CancelCheck | None) -> None:
+    """The content library's files, for offline use; a failure leaves them for the next sync
+    (or the open) and never fails a sync that has done its work."""
+    try:
+        summary.cached += files.cache_content(store, client, lambda: _check(cancel))
+    except SyncError as error:
+        if isinstance(error, Cancelled):
+            raise
+        log.warning("content library files not cached: %s", error.message)
+
+
+def _count_login(store: Store, client: SyncClient) -> None:
+    """The day's first sync counts as a portal login (seed 003 engagement score: logins × 1).
+    Asked before the pull, so the event comes back in the same sync; a failure only logs."""
+    today = now_text()[:10]
+    with store.reading() as conn:
+        recorded = get_state(conn, LOGIN_DAY_KEY)
+    if recorded == today:
+        return
+    try:
+        client.record_session()
+    except ServerFailed as error:
+        if error.status != 404:  # a server without the endpoint: nothing to count
+            log.warning("sync not counted as a login: %s", error.message)
+        return
+    except SyncError as error:
+        log.warning("sync not counted as a login: %s", error.message)
+        return
+    with store.transaction() as conn:
+        set_state(conn, LOGIN_DAY_KEY, today)
 
 
 def _send(store: Store, client: SyncClient, batch: outbox.Batch) -> apply.PushOutcome | None:

@@ -32,7 +32,9 @@ from workbench.ui.views.accounts import AccountsPage
 from workbench.ui.views.base import Page
 from workbench.ui.views.cases import CasesPage
 from workbench.ui.views.commissions import CommissionsPage
+from workbench.ui.views.content import ContentPage
 from workbench.ui.views.leads import LeadsPage
+from workbench.ui.views.mdf import MdfPage
 from workbench.ui.views.opportunities import OpportunitiesPage
 from workbench.ui.views.people import PeoplePage
 from workbench.ui.views.registrations import RegistrationsPage
@@ -48,7 +50,9 @@ PAGES: list[tuple[str, str, type[Page]]] = [
     ("leads", "Leads", LeadsPage),
     ("opportunities", "Opportunities", OpportunitiesPage),
     ("cases", "Cases", CasesPage),
+    ("mdf", "MDF", MdfPage),
     ("commissions", "Commissions", CommissionsPage),
+    ("content", "Content", ContentPage),
     ("people", "People", PeoplePage),
     ("scorecard", "Scorecard", ScorecardPage),
     ("sync", "Sync", SyncPage),

@@ -31,6 +31,8 @@ _STATUS_TONES = {
     "escalated": "rejected", "resolved": "ok", "closed": "closed",
     # outbox
     "pending": "pending", "applied": "ok", "conflict": "warning",
+    # MDF requests
+    "claimed": "pending", "paid": "ok",
 }
 
 

@@ -138,6 +138,11 @@ class SyncController(QObject):
         parts = [f"sent {summary['pushed']}", f"received {summary['pulled']}"]
         if summary["rejected"]:
             parts.append(f"{len(summary['rejected'])} rejected")
+        if summary.get("uploaded"):
+            parts.append(f"{summary['uploaded']} file(s) sent")
+        if summary.get("upload_problems"):
+            parts.append(f"{len(summary['upload_problems'])} file(s) refused: "
+                         + "; ".join(summary["upload_problems"]))
         conflicts = summary["open_conflicts"]
         if conflicts:
             parts.append(f"{conflicts} conflict{'' if conflicts == 1 else 's'} to resolve")

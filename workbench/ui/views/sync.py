@@ -195,6 +195,10 @@ def outcome_text(summary: dict[str, Any] | None) -> str:
     parts = [f"sent {summary['pushed']:,}", f"received {summary['pulled']:,}"]
     if summary.get("rejected"):
         parts.append(f"{len(summary['rejected'])} rejected by the vendor")
+    if summary.get("uploaded"):
+        parts.append(f"{summary['uploaded']:,} attached file(s) sent")
+    for problem in summary.get("upload_problems") or ():
+        parts.append(f"refused: {problem}")
     return "Synced: " + ", ".join(parts) + "."
 
 
