@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from workbench.cli.args import action, actions
 from workbench.cli.output import Output
-from workbench.services import mdf
-from workbench.store.db import Store
+
+if TYPE_CHECKING:
+    from workbench.store.db import Store
 
 
 def register(name: str, parser: argparse.ArgumentParser, common: argparse.ArgumentParser) -> None:
@@ -19,6 +21,8 @@ def register(name: str, parser: argparse.ArgumentParser, common: argparse.Argume
 
 
 def get(store: Store, args: argparse.Namespace, out: Output) -> None:
+    from workbench.services import mdf
+
     saved = mdf.save_attachment(store, args.id, args.out)
     out.emit(saved, f"saved {saved['filename']} to {saved['saved_to']} "
                     f"(sha256 {saved['sha256']})")

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from workbench.cli.args import action, actions
 from workbench.cli.output import Output, public, short, table_text
 from workbench.domain.attachments import human_size
-from workbench.services import content
-from workbench.store.db import Store
+
+if TYPE_CHECKING:
+    from workbench.store.db import Store
 
 
 def register(name: str, parser: argparse.ArgumentParser, common: argparse.ArgumentParser) -> None:
@@ -22,6 +24,8 @@ def register(name: str, parser: argparse.ArgumentParser, common: argparse.Argume
 
 
 def list_content(store: Store, args: argparse.Namespace, out: Output) -> None:
+    from workbench.services import content
+
     rows = content.list_content(store)
     out.emit([public(r) for r in rows], lambda: table_text(
         ["ID", "TITLE", "FILE", "SIZE", "FOR", "HERE"],
@@ -31,5 +35,7 @@ def list_content(store: Store, args: argparse.Namespace, out: Output) -> None:
 
 
 def open_content(store: Store, args: argparse.Namespace, out: Output) -> None:
+    from workbench.services import content
+
     opened = content.open_content(store, args.id, args.out).result
     out.emit(public(opened), f"{opened['title']}: {opened['opened']}")

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workbench.cli.args import action, actions
 from workbench.cli.output import Output, money, public, short, table_text
 from workbench.domain.attachments import human_size
-from workbench.services import mdf
-from workbench.store.db import Store
+
+if TYPE_CHECKING:
+    from workbench.store.db import Store
 
 
 def register(name: str, parser: argparse.ArgumentParser, common: argparse.ArgumentParser) -> None:
@@ -42,6 +43,8 @@ def register(name: str, parser: argparse.ArgumentParser, common: argparse.Argume
 
 
 def request(store: Store, args: argparse.Namespace, out: Output) -> None:
+    from workbench.services import mdf
+
     record = mdf.request_mdf(store, mdf.MdfRequest(
         activity=args.activity, budget=args.budget, start_date=args.start, end_date=args.end,
         expected_pipeline=args.expected_pipeline, description=args.description),
@@ -52,6 +55,8 @@ def request(store: Store, args: argparse.Namespace, out: Output) -> None:
 
 
 def list_requests(store: Store, args: argparse.Namespace, out: Output) -> None:
+    from workbench.services import mdf
+
     rows = mdf.list_mdf(store)
     out.emit([public(r) for r in rows], lambda: table_text(
         ["ID", "ACTIVITY", "STATUS", "REQUESTED", "APPROVED", "CLAIMED", "FILES", "ROI"],
@@ -69,6 +74,8 @@ def _amount(cents: int | None) -> str:
 
 
 def show(store: Store, args: argparse.Namespace, out: Output) -> None:
+    from workbench.services import mdf
+
     record = mdf.show_mdf(store, args.id)
     money = _amount  # noqa: N806 — "—" where there is no amount yet
 
@@ -96,18 +103,24 @@ def show(store: Store, args: argparse.Namespace, out: Output) -> None:
 
 
 def submit(store: Store, args: argparse.Namespace, out: Output) -> None:
+    from workbench.services import mdf
+
     record = mdf.submit_mdf(store, args.id).result
     out.emit(public(record), f"MDF request {short(record['id'])} sent for pre-approval at the "
                              "next sync")
 
 
 def link(store: Store, args: argparse.Namespace, out: Output) -> None:
+    from workbench.services import mdf
+
     registration = mdf.link_registration(store, args.registration, args.id).result
     out.emit(public(registration), f"{registration['customer_name']} now counts for MDF "
                                    f"activity {short(registration['mdf_request_id'])}")
 
 
 def claim(store: Store, args: argparse.Namespace, out: Output) -> None:
+    from workbench.services import mdf
+
     done = mdf.claim_mdf(store, args.id, args.amount, args.proof).result
     document = {**public(done.request), "attachments": [public(a) for a in done.attachments]}
     out.emit(document, f"claimed {money(done.request['claim_cents'])} with "
