@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from selenium.webdriver.common.by import By
 
 from tests.console.browser import chromium, sign_in, wait_for
-from tests.server.support import create_registration
+from tests.server.support import create_registration, new_id, op, push
 from workbench.domain.values import format_datetime
 from workbench.server import audit, jobs, program_settings, staff
 from workbench.server.app import create_app
@@ -128,8 +128,42 @@ def build(server_url: str, vendor: BoundAdmin, engine, folder: Path) -> dict[str
                                 author="Dana Brooks (vendor support)")
         program_settings.change(engine, {"decision_sla_hours": "48", "protection_days": "90",
                                          "auto_approve": False})
+    mdf_id = _partner_year(server_url, vendor, tokens[ids[0]], created, folder, now)
     jobs.run_all(engine)
-    return {"registration": created["Pied Piper"], "partner": ids[0], "case": case["id"]}
+    return {"registration": created["Pied Piper"], "partner": ids[0], "case": case["id"],
+            "mdf": mdf_id}
+
+
+def _partner_year(server_url: str, vendor: BoundAdmin, token: str, created: dict[str, str],
+                  folder: Path, now: datetime) -> str:
+    """What a partner's year brings the console: a change of deal terms to decide, an MDF
+    request to pre-approve, a commission dispute to answer, documents in the library."""
+    approved = created["Hooli Europe"]  # Northwind's, approved above
+    mdf_id = new_id()
+    start = (now + timedelta(days=30)).date()
+    with _client(server_url, token) as client:
+        push(client, op("registration_amendments", new_id(), "create", {
+            "registration_id": approved, "deal_value_cents": 6_500_000,
+            "note": "The customer adds two more sites; signature moves a quarter."}))
+        push(client, op("mdf_requests", mdf_id, "create", {
+            "activity_name": "Data Platform roadshow Munich", "requested_cents": 900_000,
+            "start_date": start.isoformat(),
+            "end_date": (start + timedelta(days=2)).isoformat(),
+            "expected_pipeline_cents": 12_000_000,
+            "description": "Two-day roadshow; leads go to the registrations desk."}),
+            op("mdf_requests", mdf_id, "action", base_version=1, action="submit"))
+        lines = vendor.list_commissions()
+        if lines:
+            line = vendor.get_record("commissions", lines[0]["id"])
+            push(client, op("commissions", line["id"], "update", {
+                "dispute_reason": "The deal closed at a higher amount after the upsell.",
+                "disputed_at": format_datetime(now)}, base_version=line["version"]))
+    for title, tier in (("2027 partner price list", "gold"), ("Partner pitch deck", "silver"),
+                        ("Product brochure", None)):
+        document = folder / f"{title.replace(' ', '-')}.txt"
+        document.write_text(f"{title}\n", encoding="utf-8")
+        vendor.publish_content(document, title, tier=tier, description=f"{title} for partners.")
+    return mdf_id
 
 
 def _client(url: str, token: str) -> httpx.Client:
@@ -160,7 +194,10 @@ def main(argv: list[str] | None = None) -> int:
                          ("partners", "/console/partners"),
                          ("partner", f"/console/partners/{ids['partner']}"),
                          ("settings", "/console/settings"), ("audit", "/console/audit"),
-                         ("account", "/console/account")]
+                         ("account", "/console/account"), ("amendments", "/console/amendments"),
+                         ("commissions", "/console/commissions"), ("mdf", "/console/mdf"),
+                         ("mdf-request", f"/console/mdf/{ids['mdf']}"),
+                         ("content", "/console/content")]
                 for name, path in pages:
                     driver.get(url + path)
                     wait_for(lambda: driver.find_elements(By.TAG_NAME, "main"), what=path)

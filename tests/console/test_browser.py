@@ -58,6 +58,13 @@ def test_sign_in_approve_resolve_co_sell_and_the_partner_syncs_it(console, tmp_p
                              what="the sign-in page")
             browser.sign_in(driver, console.url, EMAIL, PASSWORD)
             assert driver.find_element(By.TAG_NAME, "h1").text == "Review queue"
+            # every section and Sign out fit the 1366 px laptop screen (ten sections once
+            # pushed Sign out off the edge)
+            visible = driver.execute_script("return document.documentElement.clientWidth")
+            for element in [*driver.find_elements(By.CSS_SELECTOR, "header nav a"),
+                            driver.find_element(By.XPATH, "//button[text()='Sign out']")]:
+                box = element.rect
+                assert 0 <= box["x"] and box["x"] + box["width"] <= visible, element.text
             row = browser.wait_for(lambda: _row(driver, "Globex Corporation"),
                                    what="Globex in the queue")
             assert "left" in row.find_element(By.CSS_SELECTOR, ".clock").text  # 48-hour clock
