@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import re
@@ -39,6 +38,7 @@ from workbench.sync.protocol import (
     Operation,
     ProtocolError,
     check_json_text,
+    decode_json,
     encode_json,
     error_body,
 )
@@ -235,7 +235,7 @@ async def _read_body(request: Request) -> bytes:
 
 def _parse_ops(body: bytes) -> list[Operation]:
     try:
-        data = json.loads(body)
+        data = decode_json(body)  # orjson; what it refuses, the standard library's way
     except (ValueError, UnicodeDecodeError) as error:
         raise ApiError(422, f"body: not valid JSON ({error})", "body") from None
     except RecursionError:

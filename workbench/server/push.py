@@ -11,6 +11,7 @@ answers are kept (idempotency.py).
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -182,7 +183,13 @@ def _dispatch(batch: _Batch, op: Operation) -> OpResult:
     return _action(batch, entity, _live(row), op, fields)
 
 
+# A record id as this workbench writes it (lower-case canonical UUID) needs no parsing.
+_CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
 def _uuid_or_none(text: Any) -> str | None:
+    if type(text) is str and _CANONICAL_UUID.fullmatch(text):
+        return text  # what str(uuid.UUID(text)) would give, without building the UUID
     try:
         return str(uuid.UUID(text))
     except (ValueError, TypeError, AttributeError):

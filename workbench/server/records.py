@@ -176,8 +176,10 @@ def fetch(conn: sa.Connection, entity_name: str, record_id: str) -> dict[str, An
 def fetch_many(conn: sa.Connection, entity_name: str, record_ids: list[str]
                ) -> dict[str, dict[str, Any]]:
     table = RECORD_TABLES[entity_name]
-    rows = conn.execute(sa.select(table).where(table.c.id.in_(record_ids))).mappings()
-    return {row["id"]: dict(row) for row in rows}
+    result = conn.execute(sa.select(table).where(table.c.id.in_(record_ids)))
+    names = list(result.keys())  # plain dicts by zip: a push reads up to a batch of rows at once
+    at = names.index("id")
+    return {row[at]: dict(zip(names, row, strict=True)) for row in result}
 
 
 def to_wire(entity: Entity, row: dict[str, Any]) -> dict[str, Any]:

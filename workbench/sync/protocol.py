@@ -9,6 +9,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -200,6 +201,7 @@ class Operation:
                    sent_at=sent_at)
 
 
+@lru_cache(maxsize=256)  # a batch's ops share one sent_at, checked on arrival and on replay
 def sent_moment(sent_at: str) -> datetime:
     """The moment of an op's `sent_at` (already checked by Operation.from_wire), timezone-aware
     but in its own offset: 9999-12-31T23:59:59-05:00 is a valid time past year 9999 in UTC."""
