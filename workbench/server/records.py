@@ -55,6 +55,14 @@ class WriteTx:
         insert = dialect.insert(scope_counters).values(scope=scope, seq=0)
         self.conn.execute(insert.on_conflict_do_nothing(index_elements=["scope"]))
 
+    def position(self, scope: str) -> int:
+        """The last number handed out in a locked scope (its head, as this transaction sees it)."""
+        return self._seq[scope]
+
+    def written_scopes(self) -> set[str]:
+        """Scopes (and internal counters) this transaction numbered writes in."""
+        return set(self._dirty)
+
     def next_seq(self, scope: str) -> int:
         if scope not in self._seq:
             raise RuntimeError(f"scope {scope} written without taking its lock")
