@@ -399,7 +399,7 @@ def main() -> int:
               f"{', '.join(f'{m.wall:.2f}' for m in floor_wholes)} s")
 
         # --- push -----------------------------------------------------------------------------
-        pushes, push_wholes, push_pull_backs = [], [], []
+        pushes, push_wholes, push_pull_backs, pulled_back = [], [], [], []
         for run in range(args.runs):
             for whole_process in (False, True):
                 data = (whole_dirs if whole_process else pull_dirs)[run]
@@ -433,6 +433,7 @@ def main() -> int:
                 pushes.append((marks.get("pull", time.perf_counter()) - started, load()))
                 push_pull_backs.append(total)
                 assert summary.applied == args.edits and not summary.rejected, summary
+                pulled_back.append(summary.pulled)
                 client.close()
                 store.close()
         with store_for(pull_dirs[0]) as store, store.reading() as conn:
@@ -445,10 +446,11 @@ def main() -> int:
         push_whole = min(push_wholes)
         print(line("push", push, push_base,
                    f"{args.edits} edits in {args.edits // 500 + bool(args.edits % 500)} batches, "
-                   f"in process; whole sync incl. pulling them back "
-                   f"{min(push_pull_backs):.2f} s; {push_load}"))
+                   f"in process; whole sync incl. the pull after it "
+                   f"{min(push_pull_backs):.2f} s (records pulled back: "
+                   f"{', '.join(map(str, pulled_back))}); {push_load}"))
         print(line("push", push_whole.wall, push_base,
-                   "whole `workbench sync` process incl. pulling them back (goal <= 1.0 s)"))
+                   "whole `workbench sync` process incl. the pull after it (goal <= 1.0 s)"))
         print(f"    {push_whole.text()}; runs {', '.join(f'{m.wall:.2f}' for m in push_wholes)} s")
 
         # --- no change ------------------------------------------------------------------------

@@ -72,6 +72,8 @@ class PushOperation(BaseModel):
 class PushBody(BaseModel):
     model_config = _OPEN
     ops: list[PushOperation] = Field(max_length=MAX_OPS_PER_PUSH)
+    cursor: str | None = Field(None, description="optional: the client's current pull cursor "
+                               "(the answer may then carry it moved past this batch)")
 
 
 class OpResult(BaseModel):
@@ -87,6 +89,9 @@ class OpResult(BaseModel):
 
 class PushAnswer(BaseModel):
     results: list[OpResult]
+    cursor: str | None = Field(None, description="the pull cursor sent with the push, moved past "
+                               "this batch's writes; only when the results are all a pull would "
+                               "bring for them (otherwise absent: pull as usual)")
 
 
 class Change(BaseModel):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import contextlib
 import logging
 import os
 import pathlib
@@ -26,7 +26,7 @@ from workbench.server import attachments, console, db, program_settings
 from workbench.server.access import User, authenticate, visibility
 from workbench.server.jobs import JobScheduler
 from workbench.server.pull import decode_cursor, pull_page
-from workbench.server.push import push
+from workbench.server.push import push_with_cursor
 from workbench.server.records import fetch, to_wire, write_tx
 from workbench.server.schema import RECORD_TABLES
 from workbench.sync.protocol import (
@@ -41,6 +41,7 @@ from workbench.sync.protocol import (
     Operation,
     ProtocolError,
     check_json_text,
+    decode_json,
     encode_json,
     error_body,
 )
@@ -239,8 +240,14 @@ async def _read_body(request: Request) -> bytes:
 
 
 def _parse_ops(body: bytes) -> list[Operation]:
+    return _parse_push(body)[0]
+
+
+def _parse_push(body: bytes) -> tuple[list[Operation], dict[str, int] | None]:
+    """The ops, and the client's pull cursor if it sent one this server can read (optional: a
+    cursor that is not one is ignored, and the answer then carries none)."""
     try:
-        data = json.loads(body)
+        data = decode_json(body)  # orjson; what it refuses, the standard library's way
     except (ValueError, UnicodeDecodeError) as error:
         raise ApiError(422, f"body: not valid JSON ({error})", "body") from None
     except RecursionError:
@@ -258,9 +265,14 @@ def _parse_ops(body: bytes) -> list[Operation]:
         raise ApiError(422, f"ops: at most {MAX_OPS_PER_PUSH} operations per push, got {len(ops)}",
                        "ops")
     try:
-        return [Operation.from_wire(op, index) for index, op in enumerate(ops)]
+        parsed = [Operation.from_wire(op, index) for index, op in enumerate(ops)]
     except ProtocolError as error:
         raise ApiError(422, str(error), str(error).split(":", 1)[0]) from None
+    cursor = None
+    if isinstance(data.get("cursor"), str):
+        with contextlib.suppress(ProtocolError):
+            cursor = decode_cursor(data["cursor"])
+    return parsed, cursor
 
 
 _PULL_LIMIT = re.compile(r"[0-9]{1,4}")  # ASCII digits only: "²".isdigit() is true
@@ -304,10 +316,13 @@ def _install_routes(app: FastAPI) -> None:
     async def sync_push(request: Request, authorization: str | None = Auth,
                         protocol: str | None = Protocol) -> JSONResponse:
         _check_protocol(protocol)
-        ops = _parse_ops(await _read_body(request))
-        results = await run_in_threadpool(_push, engine, authorization, ops,
-                                          app.state.auto_approve)
-        return WireJSON({"results": results})
+        ops, cursor = _parse_push(await _read_body(request))
+        results, moved = await run_in_threadpool(_push, engine, authorization, ops,
+                                                 app.state.auto_approve, cursor)
+        answer: dict[str, Any] = {"results": results}
+        if moved is not None:
+            answer["cursor"] = moved
+        return WireJSON(answer)
 
     @app.get(f"{API_PREFIX}/sync/pull", response_model=api.PullAnswer,
              responses=api.PULL_ERRORS, openapi_extra=api.authenticated(api.PULL_PARAMETERS))
@@ -514,8 +529,10 @@ def _is_uuid(text: str) -> bool:
 
 
 def _push(engine: sa.Engine, authorization: str | None, ops: list[Operation],
-          auto_approve: bool) -> list[dict[str, Any]]:
+          auto_approve: bool, cursor: dict[str, int] | None = None
+          ) -> tuple[list[dict[str, Any]], str | None]:
     with write_tx(engine) as tx:
         user = _user(tx.conn, authorization)
         auto = bool(program_settings.value(tx.conn, "auto_approve", auto_approve))
-        return push(tx, user, visibility(tx.conn, user), ops, auto_approve=auto)
+        return push_with_cursor(tx, user, visibility(tx.conn, user), ops, auto_approve=auto,
+                                cursor=cursor)

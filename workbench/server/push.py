@@ -11,6 +11,7 @@ answers are kept (idempotency.py).
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -35,6 +36,7 @@ from workbench.domain.values import InvalidValue, coerce, missing_required
 from workbench.server import registrations
 from workbench.server.access import User, Visibility
 from workbench.server.idempotency import resync_answer, too_old_to_replay
+from workbench.server.pull import encode_cursor
 from workbench.server.records import CASE_NUMBERS, Write, WriteTx, fetch_many, run_writes, to_wire
 from workbench.server.schema import applied_ops
 from workbench.sync.protocol import ACTIONS, Operation, OpResult, decode_json, encode_json
@@ -111,8 +113,19 @@ class _Batch:
 
 def push(tx: WriteTx, user: User, seen: Visibility, ops: list[Operation], *,
          auto_approve: bool) -> list[dict[str, Any]]:
-    tx.lock(user.partner_id)  # first: orders concurrent pushes (and replays) of one partner
+    return push_with_cursor(tx, user, seen, ops, auto_approve=auto_approve)[0]
+
+
+def push_with_cursor(tx: WriteTx, user: User, seen: Visibility, ops: list[Operation], *,
+                     auto_approve: bool, cursor: dict[str, int] | None = None
+                     ) -> tuple[list[dict[str, Any]], str | None]:
+    """The answers, one per op, and the client's pull cursor moved past this batch's writes
+    when the answers are all it would pull for them (see `_advanced_cursor`), else None."""
+    scope = user.partner_id
+    tx.lock(scope)  # first: orders concurrent pushes (and replays) of one partner
+    head_before = tx.position(scope)
     answered = _stored_results(tx.conn, user.id, {op.op_id for op in ops})
+    replayed = bool(answered)
     batch = _Batch(tx, user, seen, auto_approve)
     batch.load([op for op in ops if op.op_id not in answered])
     new_answers = []
@@ -120,6 +133,7 @@ def push(tx: WriteTx, user: User, seen: Visibility, ops: list[Operation], *,
         if op.op_id not in answered:
             if too_old_to_replay(op, tx.moment):  # its answer may have been pruned: never twice
                 answered[op.op_id] = resync_answer(op).to_wire()
+                replayed = True
             else:
                 answered[op.op_id] = _apply(batch, op)
             new_answers.append({"user_id": user.id, "op_id": op.op_id, "created_at": tx.now,
@@ -127,7 +141,26 @@ def push(tx: WriteTx, user: User, seen: Visibility, ops: list[Operation], *,
     batch.flush()
     if new_answers:
         tx.conn.execute(sa.insert(applied_ops), new_answers)
-    return [answered[op.op_id] for op in ops]
+    moved = None
+    if cursor is not None and not replayed and all(op.kind != "action" for op in ops):
+        moved = _advanced_cursor(tx, seen, scope, cursor, head_before)
+    return [answered[op.op_id] for op in ops], moved
+
+
+def _advanced_cursor(tx: WriteTx, seen: Visibility, scope: str, cursor: dict[str, int],
+                     head_before: int) -> str | None:
+    """The cursor a pull would end at after this batch, when pulling would bring the client
+    nothing but the records the answers carry: its position in the partner's scope was the
+    scope's head when the batch took the scope's lock (so everything numbered up to there has
+    committed and was pulled), the batch wrote no other scope the user sees, and every write was
+    an op's one record, whose final state its answer holds (no actions: they write other records
+    too; no replayed answer: it may be older than the record). Otherwise the client pulls."""
+    if cursor.get(scope, 0) != head_before or \
+            any(s != scope and s in seen.scopes for s in tx.written_scopes()):
+        return None
+    positions = {s: p for s, p in cursor.items() if s in seen.scopes}
+    positions[scope] = tx.position(scope)
+    return encode_cursor(positions)
 
 
 def _stored_results(conn: sa.Connection, user_id: str, op_ids: set[str]
@@ -184,7 +217,13 @@ def _dispatch(batch: _Batch, op: Operation) -> OpResult:
     return _action(batch, entity, _live(row), op, fields)
 
 
+# A record id as this workbench writes it (lower-case canonical UUID) needs no parsing.
+_CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
 def _uuid_or_none(text: Any) -> str | None:
+    if type(text) is str and _CANONICAL_UUID.fullmatch(text):
+        return text  # what str(uuid.UUID(text)) would give, without building the UUID
     try:
         return str(uuid.UUID(text))
     except (ValueError, TypeError, AttributeError):

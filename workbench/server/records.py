@@ -55,6 +55,14 @@ class WriteTx:
         insert = dialect.insert(scope_counters).values(scope=scope, seq=0)
         self.conn.execute(insert.on_conflict_do_nothing(index_elements=["scope"]))
 
+    def position(self, scope: str) -> int:
+        """The last number handed out in a locked scope (its head, as this transaction sees it)."""
+        return self._seq[scope]
+
+    def written_scopes(self) -> set[str]:
+        """Scopes (and internal counters) this transaction numbered writes in."""
+        return set(self._dirty)
+
     def next_seq(self, scope: str) -> int:
         if scope not in self._seq:
             raise RuntimeError(f"scope {scope} written without taking its lock")
@@ -176,8 +184,10 @@ def fetch(conn: sa.Connection, entity_name: str, record_id: str) -> dict[str, An
 def fetch_many(conn: sa.Connection, entity_name: str, record_ids: list[str]
                ) -> dict[str, dict[str, Any]]:
     table = RECORD_TABLES[entity_name]
-    rows = conn.execute(sa.select(table).where(table.c.id.in_(record_ids))).mappings()
-    return {row["id"]: dict(row) for row in rows}
+    result = conn.execute(sa.select(table).where(table.c.id.in_(record_ids)))
+    names = list(result.keys())  # plain dicts by zip: a push reads up to a batch of rows at once
+    at = names.index("id")
+    return {row[at]: dict(zip(names, row, strict=True)) for row in result}
 
 
 def to_wire(entity: Entity, row: dict[str, Any]) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import shutil
@@ -12,8 +13,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+import orjson
 import sqlalchemy as sa
 from platformdirs import user_data_dir
 
@@ -107,8 +109,26 @@ def _on_begin(connection: sa.Connection) -> None:
     connection.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
 
 
+def json_text(value: Any) -> str:
+    """A JSON column's stored text (outbox fields, sync state such as the batch in flight):
+    orjson, several times faster than the standard library on every outbox row a push reads and
+    writes; what orjson refuses (a key that is not text, a huge integer) goes the standard way."""
+    try:
+        return orjson.dumps(value).decode()
+    except TypeError:  # orjson.JSONEncodeError is a TypeError
+        return json.dumps(value)
+
+
+def json_value(text: str | bytes) -> Any:
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:  # e.g. a huge integer or NaN the standard library wrote
+        return json.loads(text)
+
+
 def make_engine(db_path: Path) -> sa.Engine:
-    engine = sa.create_engine(f"sqlite:///{db_path}", future=True)
+    engine = sa.create_engine(f"sqlite:///{db_path}", future=True, json_serializer=json_text,
+                              json_deserializer=json_value)
     sa.event.listen(engine, "connect", _on_connect)
     sa.event.listen(engine, "begin", _on_begin)
     return engine

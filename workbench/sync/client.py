@@ -78,6 +78,12 @@ class PullPage:
 
 
 @dataclass(frozen=True)
+class PushAnswer:
+    results: list[OpResult]
+    cursor: str | None  # the pull cursor moved past the batch's writes, or None: pull them
+
+
+@dataclass(frozen=True)
 class RawPullPage:
     """A pull answer whose envelope is checked but whose changes are not yet (parse_changes)."""
     changes: list[Any]
@@ -179,13 +185,24 @@ class SyncClient:
 
     def push(self, ops: list[Operation], *, body: bytes | None = None) -> list[OpResult]:
         """Send up to 500 operations; the results, one per op in the same order, validated."""
+        return self.push_with_cursor(ops, body=body).results
+
+    def push_with_cursor(self, ops: list[Operation], cursor: str | None = None, *,
+                         body: bytes | None = None) -> PushAnswer:
+        """`push`, sending the pull cursor too: the answer may carry it moved past the batch's
+        writes (when its results are all a pull would bring for them)."""
         if len(ops) > MAX_OPS_PER_PUSH:
             raise ValueError(f"at most {MAX_OPS_PER_PUSH} operations per push")
         if body is None:
-            body = encode_push(ops)
+            body = encode_push(ops, cursor)
         data = self._call("POST", "/sync/push", body=body)
         try:
-            return parse_push_answer(ops, data)
+            results = parse_push_answer(ops, data)
+            moved = data.get("cursor")
+            if moved is not None and (cursor is None or not isinstance(moved, str) or not moved):
+                raise ProtocolError("cursor: an answer to a push without a cursor carries none; "
+                                    "otherwise it is text")
+            return PushAnswer(results, moved)
         except ProtocolError as error:
             raise BadAnswer(f"the vendor server's answer to a push is malformed ({error}); "
                             "nothing was changed") from None
@@ -328,8 +345,11 @@ def _upload_answer(data: Any) -> dict[str, Any]:
     return data
 
 
-def encode_push(ops: list[Operation]) -> bytes:
-    return encode_json({"ops": [op.to_wire() for op in ops]})
+def encode_push(ops: list[Operation], cursor: str | None = None) -> bytes:
+    body: dict[str, Any] = {"ops": [op.to_wire() for op in ops]}
+    if cursor:
+        body["cursor"] = cursor
+    return encode_json(body)
 
 
 def parse_push_answer(ops: list[Operation], data: Any) -> list[OpResult]:

@@ -168,11 +168,12 @@ def _push_all(store: Store, client: SyncClient, summary: SyncSummary,
         with store.transaction() as conn:
             batch = outbox.next_batch(conn, max_ops=batch_size)
             _refuse_another_users_batch(conn, batch)
+            cursor = get_state(conn, CURSOR_KEY)
         done += batch.settled
         if not batch.ops:
             return
         _report(progress, "push", done, total, f"sending {len(batch.ops)} change(s)")
-        result = _send(store, client, batch)
+        result = _send(store, client, batch, cursor)
         if result is None:
             continue  # someone else (another window) recorded these answers meanwhile
         summary.pushed += len(batch.ops)
@@ -232,15 +233,22 @@ def _count_login(store: Store, client: SyncClient) -> None:
         set_state(conn, LOGIN_DAY_KEY, today)
 
 
-def _send(store: Store, client: SyncClient, batch: outbox.Batch) -> apply.PushOutcome | None:
-    """POST a batch and record its results; None when they were recorded by someone else."""
-    results = push_ops(client, batch.operations())
+def _send(store: Store, client: SyncClient, batch: outbox.Batch, cursor: str | None = None
+          ) -> apply.PushOutcome | None:
+    """POST a batch and record its results; None when they were recorded by someone else.
+
+    With the pull cursor sent along, the server may answer it moved past the batch's writes
+    (when the results are all a pull would bring for them): stored with the results, in their
+    transaction, so the pull that follows does not fetch back the records just pushed."""
+    results, moved = _push_split(client, batch.operations(), cursor)
     fetched = _fetch_rejected(client, batch, results)
     with store.transaction() as conn:
         if outbox.in_flight_op_ids(conn) != [op.op_id for op in batch.operations()]:
             return None
         result = apply.apply_results(conn, batch, results, fetched)
         outbox.clear_in_flight(conn)
+        if moved is not None and get_state(conn, CURSOR_KEY) == cursor:
+            set_state(conn, CURSOR_KEY, moved)
     return result
 
 
@@ -268,16 +276,26 @@ def push_ops(client: SyncClient, ops: list[Operation]) -> list[OpResult]:
     """POST the ops; when the server refuses the whole request as malformed or too large,
     split it to find the offending op and record that one as rejected locally (the refused
     request applied nothing, so the op id was never used)."""
+    return _push_split(client, ops, None)[0]
+
+
+def _push_split(client: SyncClient, ops: list[Operation], cursor: str | None
+                ) -> tuple[list[OpResult], str | None]:
+    """`push_ops`, sending `cursor` with the whole batch: (results, the cursor moved or None).
+    The halves of a split batch go without it (the pull that follows fetches their records)."""
     try:
-        return client.push(ops)
+        if cursor is None:
+            return client.push(ops), None
+        answer = client.push_with_cursor(ops, cursor)
+        return answer.results, answer.cursor
     except ServerFailed as error:
         if error.status not in (413, 422):
             raise
         if len(ops) > 1:
             middle = len(ops) // 2
-            return push_ops(client, ops[:middle]) + push_ops(client, ops[middle:])
+            return push_ops(client, ops[:middle]) + push_ops(client, ops[middle:]), None
         log.warning("the server refused op %s: %s", ops[0].op_id, error.message)
-        return [OpResult(ops[0].op_id, "rejected", reason=error.message, field=error.field)]
+        return [OpResult(ops[0].op_id, "rejected", reason=error.message, field=error.field)], None
 
 
 def _fetch_rejected(client: SyncClient, batch: outbox.Batch, results: list[OpResult]

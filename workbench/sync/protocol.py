@@ -9,6 +9,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -160,6 +161,9 @@ class Operation:
 
     @classmethod
     def from_wire(cls, data: Any, index: int = 0) -> Operation:
+        operation = _well_formed_operation(data)  # every pushed op: the cheap checks first
+        if operation is not None:
+            return operation
         where = f"ops[{index}]"
         if not isinstance(data, dict):
             raise ProtocolError(f"{where}: must be an object")
@@ -200,6 +204,39 @@ class Operation:
                    sent_at=sent_at)
 
 
+def _well_formed_operation(data: Any) -> Operation | None:
+    """The operation when `data` passes every check of `Operation.from_wire` in its plainest form
+    (exact JSON types, no coercion needed), else None: from_wire then checks it step by step and
+    says what is wrong. Runs for every op of every push (the server parses 500 per request)."""
+    if type(data) is not dict:
+        return None
+    get = data.get
+    op_id, entity_name, record_id, kind = get("op_id"), get("entity"), get("record_id"), get("kind")
+    if type(op_id) is not str or type(entity_name) is not str or type(record_id) is not str \
+            or kind not in OP_KINDS or not entity_name or not record_id \
+            or len(entity_name) > MAX_NAME_LENGTH or len(record_id) > MAX_NAME_LENGTH \
+            or _OP_ID.fullmatch(op_id) is None:
+        return None
+    base_version = get("base_version", 0)
+    if type(base_version) is not int or base_version < 0:
+        return None
+    fields = get("fields", {})
+    if type(fields) is not dict:
+        return None
+    for name, change in fields.items():
+        if type(change) is not dict or "new" not in change or len(name) > MAX_NAME_LENGTH:
+            return None
+    action, sent_at = get("action"), get("sent_at")
+    if (action is None and kind == "action") or (action is not None and (
+            type(action) is not str or len(action) > MAX_NAME_LENGTH)):
+        return None
+    if sent_at is not None and not _is_timestamp(sent_at):
+        return None
+    return Operation(op_id=op_id, entity=entity_name, record_id=record_id, kind=kind,
+                     base_version=base_version, fields=fields, action=action, sent_at=sent_at)
+
+
+@lru_cache(maxsize=256)  # a batch's ops share one sent_at, checked on arrival and on replay
 def sent_moment(sent_at: str) -> datetime:
     """The moment of an op's `sent_at` (already checked by Operation.from_wire), timezone-aware
     but in its own offset: 9999-12-31T23:59:59-05:00 is a valid time past year 9999 in UTC."""
