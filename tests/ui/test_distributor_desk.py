@@ -41,6 +41,9 @@ def test_a_sub_partners_registration_is_labelled_and_read_only(qtbot, window, st
     page.mark_stale()
     wait_idle(qtbot, window)
     assert not page.table.isColumnHidden(1)
+    # the registration number is what the rep quotes to the channel manager: it stays
+    number = next(i for i, c in enumerate(page.spec.columns) if c.key == "registration_number")
+    assert not page.table.isColumnHidden(number)
     titles = [page.model.headerData(i, Qt.Orientation.Horizontal)
               for i in range(page.model.columnCount())]
     assert titles[1] == "Partner"

@@ -68,8 +68,7 @@ GO_KEYS.update(zip([k for k, _t, _c in PAGES if k not in GO_KEYS], _LATER_KEYS, 
 
 SHORTCUTS = [
     ("Ctrl+N", "Register a deal (from anywhere)"), ("Ctrl+S / F5", "Sync now"),
-    ("Ctrl+1 … Ctrl+8", "Go to Today, Accounts, Registrations, Leads, Opportunities, Cases, "
-                        "Scorecard, Sync"),
+    ("Ctrl+1 … Ctrl+8", "Go to Today, Accounts … Cases, Scorecard, Sync"),
     ("Ctrl+9 / Ctrl+0", " / ".join(t for k, t, _c in PAGES if GO_KEYS.get(k) in _LATER_KEYS)),
     ("Ctrl+F", "Search in the current list"),
     ("Ctrl+,", "Settings"), ("Ctrl+E", "Export the scorecard as PDF"),

@@ -104,7 +104,7 @@ class RegistrationsPage(ListPage):
     spec = SPEC
     shows = frozenset({"registrations", "registration_amendments"})
     partner_column = True
-    partner_makes_room = ("registration_number",)
+    partner_makes_room = ("product",)  # the number is what the rep quotes: it stays
 
     def header_buttons(self) -> list[QWidget]:
         register = primary(button("Register deal…", "Register a deal",
