@@ -77,7 +77,13 @@ def test_a_replayed_batch_and_an_action_answer_without_a_cursor(rep):
 
 
 def test_a_cursor_that_is_not_one_is_ignored_not_refused(rep):
+    """Text this server cannot read (an older or newer cursor) is ignored; the wrong type is
+    refused naming the field, as the schema says (a string)."""
     _, _, client = rep
-    for cursor in ("not a cursor", 42, ["x"]):
+    for cursor in ("not a cursor", "", None):
         answer = push_with(client, cursor, op("accounts", new_id(), "create", {"name": "Initech"}))
         assert answer["results"][0]["status"] == "applied" and "cursor" not in answer
+    for cursor in (42, ["x"], {}):
+        response = client.post("/api/v1/sync/push", json={
+            "cursor": cursor, "ops": [op("accounts", new_id(), "create", {"name": "Initech"})]})
+        assert response.status_code == 422 and response.json()["error"]["field"] == "cursor"

@@ -116,7 +116,8 @@ def test_pages_before_a_malformed_page_are_kept_and_the_next_sync_goes_on_from_t
         vendor_server.admin.assign_lead(partner.id, f"Lead {number}")
     with FaultProxy(vendor_server.url) as proxy:
         _through(proxy, ann, partner.email_a, partner.token_a)
-        proxy.sequence(["ok", "ok", "wrong_shape"])  # page 3 holds a record of the wrong shape
+        pages = iter(["ok", "ok", "wrong_shape"])  # page 3 holds a record of the wrong shape
+        proxy.plan = lambda method, path: next(pages, "ok") if "/sync/pull" in path else "ok"
         with pytest.raises(SyncError) as error:
             _sync(ann, page_size=10)
         assert "malformed" in error.value.message

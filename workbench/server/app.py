@@ -269,6 +269,10 @@ def _parse_push(body: bytes) -> tuple[list[Operation], dict[str, int] | None]:
     except ProtocolError as error:
         raise ApiError(422, str(error), str(error).split(":", 1)[0]) from None
     cursor = None
+    if data.get("cursor") is not None and not isinstance(data["cursor"], str):
+        # the wrong type is a client bug worth naming; text this server cannot read is not
+        # (an older or newer cursor): it is ignored and the answer then carries none
+        raise ApiError(422, "cursor: must be the text of a pull cursor", "cursor")
     if isinstance(data.get("cursor"), str):
         with contextlib.suppress(ProtocolError):
             cursor = decode_cursor(data["cursor"])
