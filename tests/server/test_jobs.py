@@ -200,3 +200,27 @@ def test_push_answers_are_forgotten_after_the_idempotency_window(vendor_server):
         "prune-push-answers"] == kept
     with vendor_server.engine.connect() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(applied_ops)).scalar_one() == 0
+
+
+def test_won_deals_without_a_commission_get_theirs_from_the_job(vendor_server):
+    """Issue 14 item 3: a deal won while commissions were not recorded at close (or before the
+    upgrade) is paid like any other — the job records it at the tier's rate, once."""
+    from workbench.server import program_settings
+
+    partner = vendor_server.create_partner("Alpha", tier="gold")
+    with vendor_server.client(vendor_server.create_user(partner, "rep@alpha.example")) as rep:
+        _approved(vendor_server, rep, T0, deal_value_cents=4_000_000)
+        deal = next(c["record"] for c in pull_all(rep)[0] if c["entity"] == "opportunities")
+    program_settings.change(vendor_server.engine, {"commission_at_close": False})
+    vendor_server.admin.close_opportunity(deal["id"], "won", now=T0 + timedelta(days=30))
+    assert vendor_server.admin.list_commissions(partner_id=partner) == []
+    assert jobs.run_all(vendor_server.engine, now=T0 + timedelta(days=31))[
+        "earn-commissions"] == []  # the setting is off: nothing recorded behind its back
+    program_settings.change(vendor_server.engine, {"commission_at_close": True})
+    result = jobs.run_all(vendor_server.engine, now=T0 + timedelta(days=32))
+    assert result["earn-commissions"] == [deal["id"]]
+    [line] = vendor_server.admin.list_commissions(partner_id=partner)
+    assert (line["status"], line["rate_percent"], line["amount_cents"]) == ("earned", "10", 400_000)
+    assert line["period"] == "2026Q4"  # closed 31 Dec 2026, labelled as the scorecard labels it
+    assert jobs.run_all(vendor_server.engine, now=T0 + timedelta(days=33))[
+        "earn-commissions"] == []  # once

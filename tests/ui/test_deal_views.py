@@ -69,7 +69,7 @@ def _commission(conn, opportunity_id, status, amount, **extra):
     now = format_datetime(datetime.now(UTC))
     row = {"id": new_id(), "opportunity_id": opportunity_id, "amount_cents": amount,
            "currency": "USD", "status": status, "rate_percent": "10", "tier": "gold",
-           "closed_amount_cents": amount * 10, "earned_on": "2026-10-01", "period": "2026-Q4",
+           "closed_amount_cents": amount * 10, "earned_on": "2026-10-01", "period": "2026Q4",
            "created_at": now, "updated_at": now, "version": 2, "deleted": False, **extra}
     conn.execute(sa.insert(RECORD_TABLES["commissions"]).values(row))
     return row["id"]

@@ -1554,9 +1554,10 @@ def _commission_values(tx: WriteTx, deal: dict[str, Any], rate_percent: Any = No
     except InvalidValue as error:
         raise AdminError(f"{error.field}: {error.problem}", error.field) from None
     closed_on = deal.get("closed_on") or tx.moment.date().isoformat()
-    quarter = (int(closed_on[5:7]) - 1) // 3 + 1
+    closed = date.fromisoformat(closed_on[:10])
+    period = scorecard.Period(closed.year, (closed.month - 1) // 3 + 1).label  # as the QBR: 2026Q4
     return {"opportunity_id": deal["id"], "amount_cents": amount,
-            "currency": deal.get("currency") or "USD", "period": f"{closed_on[:4]}-Q{quarter}",
+            "currency": deal.get("currency") or "USD", "period": period,
             "status": "earned", "tier": partner.get("tier"), "rate_percent": _rate_text(rate),
             "closed_amount_cents": deal.get("amount_cents"), "earned_on": closed_on}
 
@@ -1599,6 +1600,28 @@ def _earn_at_close(tx: WriteTx, deal: dict[str, Any]) -> None:
             or _commission_of(tx, deal["id"]):
         return
     _insert(tx, "commissions", deal["partner_id"], _commission_values(tx, deal))
+
+
+def earn_missing_commissions(engine: sa.Engine, *, now: datetime | None = None) -> list[str]:
+    """Record the commission of every won partner deal that has none — deals won before
+    commissions were recorded at close, or while that setting was off (a program job; nothing
+    while commission_at_close is off). Returns the deals' ids."""
+    deals, lines = RECORD_TABLES["opportunities"], RECORD_TABLES["commissions"]
+    has_line = sa.select(lines.c.id).where(lines.c.opportunity_id == deals.c.id,
+                                           lines.c.deleted == sa.false()).exists()
+    earned: list[str] = []
+    with write_tx(engine, now) as tx:
+        if not program_settings.value(tx.conn, "commission_at_close"):
+            return earned
+        won = tx.conn.execute(sa.select(deals).where(
+            deals.c.outcome == "won", deals.c.partner_id.is_not(None),
+            deals.c.amount_cents > 0, deals.c.deleted == sa.false(), ~has_line)
+            .order_by(deals.c.partner_id, deals.c.id)).mappings().all()
+        for deal in won:  # scopes locked in one order, as every writer does
+            tx.lock(deal["partner_id"])
+            _insert(tx, "commissions", deal["partner_id"], _commission_values(tx, dict(deal)))
+            earned.append(deal["id"])
+    return earned
 
 
 @operation("move commission")

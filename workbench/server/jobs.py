@@ -69,6 +69,9 @@ JOBS: tuple[Job, ...] = (
     Job("follow-content-tiers", "Give partners the content library of the tier they are in now",
         lambda engine, now: admin.follow_content_tiers(engine, now=now),
         lambda result: f"{result['added']} document(s) added, {result['withdrawn']} withdrawn"),
+    Job("earn-commissions", "Record the commission of won partner deals that have none",
+        lambda engine, now: admin.earn_missing_commissions(engine, now=now),
+        _count("commission", "recorded")),
     Job("prune-push-answers", "Forget push answers older than the 90-day idempotency window",
         prune_applied_ops, lambda count: f"{count} answer{'' if count == 1 else 's'} forgotten"),
 )
