@@ -224,3 +224,23 @@ def test_won_deals_without_a_commission_get_theirs_from_the_job(vendor_server):
     assert line["period"] == "2026Q4"  # closed 31 Dec 2026, labelled as the scorecard labels it
     assert jobs.run_all(vendor_server.engine, now=T0 + timedelta(days=33))[
         "earn-commissions"] == []  # once
+
+
+def test_abandoned_partial_uploads_are_forgotten_after_30_days(vendor_server):
+    """Issue 14 item 2: a proof file upload cut off and never resumed does not stay on the
+    server's disk for ever; one a rep may still resume is kept."""
+    import os
+
+    from workbench.server.attachments import file_store
+
+    files = file_store(vendor_server.engine)
+    old, recent = "a" * 64, "b" * 64
+    for sha in (old, recent):
+        assert files.append("user-1", sha, 0, b"first megabyte of an invoice") > 0
+    stamp = (T0 - timedelta(days=31)).timestamp()
+    os.utime(files.root / "partial" / f"user-1-{old}", (stamp, stamp))
+    stamp = (T0 - timedelta(days=29)).timestamp()
+    os.utime(files.root / "partial" / f"user-1-{recent}", (stamp, stamp))
+    assert jobs.run_all(vendor_server.engine, now=T0)["prune-partial-uploads"] == 1
+    assert files.received("user-1", old) == 0  # gone: the workbench will send it again
+    assert files.received("user-1", recent) > 0  # still resumable

@@ -29,6 +29,7 @@ import re
 import shutil
 import tempfile
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -40,6 +41,9 @@ from workbench.domain import attachments as rules
 from workbench.server.schema import RECORD_TABLES
 
 ENV_FILES_DIR = "WORKBENCH_SERVER_FILES"
+# An upload nobody added to for this long is abandoned: long enough for a rep who lost the
+# network mid-upload to be away for a few weeks and still resume.
+PARTIAL_UPLOAD_KEPT = timedelta(days=30)
 FILE_ENTITIES = ("attachments", "content_items")  # records that name a file by its hash
 _SAFE_KEY = re.compile(r"[0-9a-zA-Z-]{1,100}")
 
@@ -102,6 +106,20 @@ class FileStore:
                 raise ValueError(f"offset: expected {stream.tell()}, got {offset}")
             stream.write(data)
             return stream.tell()
+
+    def prune_partials(self, now: datetime, keep: timedelta) -> int:
+        """Forget partial uploads nobody added to for `keep`; a workbench that comes back
+        later asks what was received (nothing) and sends the file again. The count."""
+        folder = self.root / "partial"
+        if not folder.is_dir():
+            return 0
+        cutoff = (now - keep).timestamp()
+        forgotten = 0
+        for path in folder.iterdir():
+            if path.is_file() and path.stat().st_mtime < cutoff:
+                path.unlink(missing_ok=True)
+                forgotten += 1
+        return forgotten
 
     def complete(self, key: str, sha256: str) -> None:
         """Move a fully received partial file into the store; HashMismatch forgets it."""

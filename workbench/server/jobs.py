@@ -22,6 +22,7 @@ import sqlalchemy as sa
 
 from workbench.domain.values import format_datetime, utc_now
 from workbench.server import admin, audit
+from workbench.server.attachments import PARTIAL_UPLOAD_KEPT, file_store
 from workbench.server.idempotency import prune_applied_ops
 from workbench.server.schema import job_runs
 
@@ -72,6 +73,9 @@ JOBS: tuple[Job, ...] = (
     Job("earn-commissions", "Record the commission of won partner deals that have none",
         lambda engine, now: admin.earn_missing_commissions(engine, now=now),
         _count("commission", "recorded")),
+    Job("prune-partial-uploads", "Forget file uploads nobody added to for 30 days",
+        lambda engine, now: file_store(engine).prune_partials(now, PARTIAL_UPLOAD_KEPT),
+        lambda count: f"{count} abandoned upload{'' if count == 1 else 's'} forgotten"),
     Job("prune-push-answers", "Forget push answers older than the 90-day idempotency window",
         prune_applied_ops, lambda count: f"{count} answer{'' if count == 1 else 's'} forgotten"),
 )
