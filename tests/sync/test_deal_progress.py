@@ -129,3 +129,31 @@ def test_an_amendment_cannot_be_approved_once_the_deal_closed(vendor_server, ann
     _, shown = ann.cli("registrations", "show", registration["id"][:8])
     assert shown["deal_value_cents"] == 12_000_000
     assert shown["amendments"][0]["decision_reason"] == "Closed at $120,000"
+
+
+def test_one_change_request_at_a_time_on_the_desk_and_on_the_server(vendor_server, partner,
+                                                                   ann, replicas):
+    """The channel manager never decides on terms a later request replaced: while one change
+    request waits, the desk refuses a second (by its label, nothing queued) and so does the
+    server for a colleague's laptop; once answered, the rep may ask again."""
+    registration = _approved(ann)
+    bob = replicas(partner.token_b, "bob")
+    bob.sync()  # Bob's laptop has the approved deal, then goes offline
+    ann.cli("registrations", "amend", registration["id"][:8], "--value", "$130,000",
+            "--note", "Two more sites")
+    _, error = ann.cli("registrations", "amend", registration["id"][:8], "--close-date",
+                       "2099-09-30", "--note", "Signature slips", expect=2)
+    assert "Registration" in error["error"]["message"] and "waits" in error["error"]["message"]
+    ann.sync()
+    bob.cli("registrations", "amend", registration["id"][:8], "--value", "$150,000",
+            "--note", "Bigger scope")
+    bob.sync()
+    assert len(vendor_server.admin.list_amendments()) == 1  # only Ann's waits
+    _, status = bob.cli("status")
+    assert any("waits for the channel manager" in r["reason"] for r in status["rejected"])
+    [waiting] = vendor_server.admin.list_amendments()
+    vendor_server.admin.decide_amendment(waiting["id"], "approve")
+    ann.sync()
+    _, again = ann.cli("registrations", "amend", registration["id"][:8], "--close-date",
+                       "2099-09-30", "--note", "Signature slips")
+    assert again["status"] == "pending"

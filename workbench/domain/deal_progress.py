@@ -36,10 +36,17 @@ AMENDMENT_TRANSITIONS: dict[str, dict[str, str]] = {
 
 
 def check_amendment(amendment: Mapping[str, Any], registration: Mapping[str, Any] | None,
-                    now: datetime) -> None:
-    """InvalidValue (naming the field) for an amendment the rep may not ask for."""
+                    now: datetime, *, one_waiting: bool = False) -> None:
+    """InvalidValue (naming the field) for an amendment the rep may not ask for.
+
+    `one_waiting`: another change request of this registration still waits for the channel
+    manager — one at a time, so the manager never decides on terms a later request replaced."""
     if registration is None:
         raise REGISTRATION_AMENDMENTS.invalid("registration_id", "no such registration")
+    if one_waiting:
+        raise REGISTRATION_AMENDMENTS.invalid(
+            "registration_id", "a change request for this deal already waits for the channel "
+                               "manager; ask again once it is answered")
     approved = registration.get("approved_at")
     approved_at = parse_datetime(approved) if approved else None
     if not can_record_progress(registration.get("status"), approved_at, now):

@@ -38,7 +38,7 @@ from workbench.server.access import User, Visibility
 from workbench.server.idempotency import resync_answer, too_old_to_replay
 from workbench.server.pull import encode_cursor
 from workbench.server.records import CASE_NUMBERS, Write, WriteTx, fetch_many, run_writes, to_wire
-from workbench.server.schema import applied_ops
+from workbench.server.schema import RECORD_TABLES, applied_ops
 from workbench.sync.protocol import ACTIONS, Operation, OpResult, decode_json, encode_json
 
 
@@ -375,8 +375,13 @@ def _create(batch: _Batch, entity: Entity, record_id: str, op: Operation,
 def _check_amendment(batch: _Batch, values: dict[str, Any]) -> None:
     """An amendment may be asked only on an approved registration (domain/deal_progress.py)."""
     registration = batch.row("registrations", values["registration_id"])
+    amendments = RECORD_TABLES["registration_amendments"]
+    waiting = batch.tx.conn.execute(sa.select(amendments.c.id).where(
+        amendments.c.registration_id == values["registration_id"],
+        amendments.c.status == "pending", amendments.c.deleted == sa.false()).limit(1)
+    ).first() is not None
     try:
-        check_amendment(values, registration, batch.tx.moment)
+        check_amendment(values, registration, batch.tx.moment, one_waiting=waiting)
     except InvalidValue as error:
         raise Rejected(str(error), error.field) from None
 

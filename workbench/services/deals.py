@@ -53,7 +53,10 @@ def request_amendment(store: Store, registration_id: str, *, deal_value: str | i
         record_id = records.resolve_id(conn, "registrations", registration_id)
         registration = records.get(conn, "registrations", record_id)
         values["registration_id"] = record_id
-        check_amendment(coerce_fields(REGISTRATION_AMENDMENTS, values), registration, utc_now())
+        waiting = any(a.get("status") in (None, "pending") for a in records.list_records(
+            conn, "registration_amendments", where={"registration_id": record_id}))
+        check_amendment(coerce_fields(REGISTRATION_AMENDMENTS, values), registration, utc_now(),
+                        one_waiting=waiting)
         amendment = records.create(conn, "registration_amendments", values)
     return Done(amendment, Changes.edited(("registration_amendments", amendment["id"]),
                                           ("registrations", record_id)))
