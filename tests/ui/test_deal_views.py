@@ -63,6 +63,9 @@ def test_request_change_needs_a_note_and_shows_it_is_waiting(qtbot, window, stor
     qtbot.waitUntil(page.amendment_note.isVisible)
     assert "Change requested ($150,000)" in page.amendment_note.text()
     assert "waiting for the channel manager" in page.amendment_note.text()
+    # one change request at a time: the button waits for the channel manager's answer too
+    qtbot.waitUntil(lambda: not page.amend_button.isEnabled())
+    assert page.progress_button.isEnabled()
 
 
 def _commission(conn, opportunity_id, status, amount, **extra):

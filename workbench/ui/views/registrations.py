@@ -194,19 +194,24 @@ class RegistrationsPage(ListPage):
             if action == "renew":
                 enabled = enabled and rules.can_renew(row["status"], approved, now)
             widget.setEnabled(enabled)
-        progressing = bool(row) and rules.can_record_progress(row.get("status"), approved, now)
+        progressing = bool(row) and not read_only and rules.can_record_progress(
+            row.get("status"), approved, now)
         self.progress_button.setEnabled(progressing)
-        self.amend_button.setEnabled(progressing)
-        self._show_amendment(record_id)
+        waiting = self._show_amendment(record_id)
+        # one change request at a time (domain/deal_progress.check_amendment)
+        self.amend_button.setEnabled(progressing and not waiting)
+        self.amend_button.setToolTip(
+            "A change request already waits for the channel manager" if waiting
+            else "Request a change of value or close date")
 
-    def _show_amendment(self, record_id: str | None) -> None:
-        """The latest change the rep asked for and where it stands."""
+    def _show_amendment(self, record_id: str | None) -> bool:
+        """The latest change the rep asked for and where it stands; True while it waits."""
         latest = None
         if record_id:
             latest = self.ctx.read_now(lambda c: queries.latest_amendment(c, record_id))
         if not latest:
             self.amendment_note.setVisible(False)
-            return
+            return False
         asked = ", ".join(filter(None, (
             fmt.money(latest["deal_value_cents"], (self.row or {}).get("currency"))
             if latest.get("deal_value_cents") is not None else "",
@@ -221,6 +226,7 @@ class RegistrationsPage(ListPage):
         set_tone(self.amendment_note, {"pending": "warning", "approved": "ok"}.get(status,
                                                                                   "rejected"))
         self.amendment_note.setVisible(True)
+        return status == "pending"
 
     def _progress(self) -> None:
         if self.current_id is None or self.row is None:
