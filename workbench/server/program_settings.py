@@ -7,6 +7,7 @@ written, stored with who made it, and recorded in the audit log.
 from __future__ import annotations
 
 import json
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -21,7 +22,8 @@ from workbench.domain.program import DECISION_SLA
 from workbench.domain.registration import PROTECTION_DAYS
 from workbench.domain.values import format_datetime, utc_now
 from workbench.server import audit
-from workbench.server.schema import program_settings
+from workbench.server.records import WriteTx, write_tx
+from workbench.server.schema import GLOBAL_SCOPE, RECORD_TABLES, program_settings
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,11 @@ SETTINGS: dict[str, Setting] = {s.key: s for s in (
               DEFAULT_RATES[tier], f"Percent of the closed amount a {tier.capitalize()} partner "
               "earns on a won deal.", 0, 50, "%") for tier in TIERS),
 )}
+
+
+# The settings a partner's desk applies itself; synced to every partner as program_terms records
+# (vendor-owned, global scope), so the desk counts down the same SLA and protection window.
+DESK_TERMS = ("lead_sla_hours", "protection_days")
 
 
 class SettingError(ValueError):
@@ -136,7 +143,8 @@ def change(engine: sa.Engine, raw: dict[str, Any], *, defaults: dict[str, Any] |
     """Store the changed settings (all checked first); returns {key: (before, after)}."""
     values = parse(raw)
     stamp = format_datetime(now or utc_now())
-    with engine.begin() as conn:
+    with write_tx(engine, now) as tx:
+        conn = tx.conn
         before = current(conn, defaults)
         changed = {k: (before[k], v) for k, v in values.items() if before[k] != v}
         for key, (old, new) in changed.items():
@@ -147,7 +155,45 @@ def change(engine: sa.Engine, raw: dict[str, Any], *, defaults: dict[str, Any] |
             audit.record(conn, stamp, f"{SETTINGS[key].label}: {_shown(old)} → {_shown(new)}",
                          entity="program_settings", record_id=key, before={key: old},
                          after={key: new}, action_name="change program setting")
+        if changed.keys() & set(DESK_TERMS):
+            publish_terms(tx)
     return changed
+
+
+def publish_terms(tx: WriteTx) -> int:
+    """Bring the synced program_terms records in line with the current settings.
+
+    Writes (under the global scope's lock, numbered like every global write) only the rows
+    that are missing or differ, so partners pull a change once. Returns how many were written.
+    """
+    table = RECORD_TABLES["program_terms"]
+    tx.lock(GLOBAL_SCOPE)
+    values = current(tx.conn)
+    existing = {r["key"]: dict(r) for r in tx.conn.execute(
+        sa.select(table).where(table.c.deleted == sa.false())).mappings()}
+    written = 0
+    for key in DESK_TERMS:
+        text = str(values[key])
+        row = existing.get(key)
+        if row is None:
+            tx.insert("program_terms", str(uuid.uuid5(_TERMS_NAMESPACE, key)),
+                      {"key": key, "value": text}, None)
+        elif row["value"] != text:
+            tx.update("program_terms", row, {"value": text})
+        else:
+            continue
+        written += 1
+    return written
+
+
+_TERMS_NAMESPACE = uuid.UUID("6f1b3a52-8d4e-4c1a-9a57-0c3e5d2b7f10")
+
+
+def publish_current(engine: sa.Engine) -> int:
+    """The synced program_terms as the settings stand (on server start, after migrations):
+    a partner syncing for the first time gets them."""
+    with write_tx(engine) as tx:
+        return publish_terms(tx)
 
 
 def _shown(value: Any) -> str:
