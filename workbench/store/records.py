@@ -15,8 +15,8 @@ from workbench.domain.actions import check_partner_action, status_after
 from workbench.domain.distributors import check_own_record, is_sub_partner_record
 from workbench.domain.leads import FIRST_CONTACT_SLA
 from workbench.domain.model import Owner, entity
-from workbench.domain.registration import PROTECTION_DAYS
 from workbench.domain.records import check_partner_delete, check_partner_edit, check_record, with_defaults
+from workbench.domain.registration import PROTECTION_DAYS
 from workbench.domain.values import InvalidValue, coerce_fields, missing_required, new_id, now_text, utc_now
 from workbench.store.schema import RECORD_TABLES, outbox, sync_state
 

@@ -54,6 +54,7 @@ SPEC = TableSpec(
     search=("company_name", "company_domain", "contact_name", "contact_email", "source"),
     default_sort="assigned_at",
     fetch=("first_contact_at", "assignment_status"),
+    context=queries.lead_terms,
 )
 
 
@@ -101,7 +102,7 @@ class LeadsPage(ListPage):
         layout.addStretch(1)
 
     def show_detail(self, record_id: str | None) -> None:
-        row = self.ctx.read_now(lambda c: queries.record(c, "leads", record_id)) if record_id else {}
+        row = self.ctx.read_now(lambda c: queries.lead(c, record_id)) if record_id else {}
         self.detail.setEnabled(bool(row))
         self.heading.setText(row.get("company_name") or "No lead selected")
         status = row.get("working_status") or ""
@@ -111,11 +112,12 @@ class LeadsPage(ListPage):
         self.form.show_record(row)
         text, tone = fmt.sla_text(row) if row else ("", "")
         if recycled:
-            text = ("The vendor took this lead back: no first contact was logged within 48 "
-                    "hours. It can no longer be worked here.")
+            text = ("The vendor took this lead back: no first contact was logged within "
+                    f"{fmt.sla_hours(row)} hours. It can no longer be worked here.")
         elif text and not row.get("first_contact_at") and status != "rejected":
             text = f"First contact due: {text}" if tone != "lapsed" else \
-                "The 48-hour first-contact SLA has passed: contact the customer now."
+                f"The {fmt.sla_hours(row)}-hour first-contact SLA has passed: contact the " \
+                "customer now."
         read_only = bool(self.partner_of(row))
         if read_only:
             text, tone = self.sub_partner_notice(row), "info"
@@ -148,7 +150,9 @@ class LeadsPage(ListPage):
     def _contact(self) -> None:
         if self.current_id:
             lead_id = self.current_id
-            self.write(lambda: leads.log_first_contact(self.ctx.store, lead_id), _contact_logged)
+            terms = self.ctx.read_now(queries.lead_terms)
+            self.write(lambda: leads.log_first_contact(self.ctx.store, lead_id),
+                       lambda lead: _contact_logged({**terms, **lead}))
 
 
 def _tone(status: str) -> str:
@@ -159,6 +163,8 @@ def _contact_logged(lead: dict[str, Any]) -> str:
     """The confirmation a rep reads after 'Log first contact' (the lead may leave the list)."""
     when = parse_datetime(lead["first_contact_at"]).astimezone()
     text = fmt.sla_text(lead)[0]
-    sla = "within the 48-hour SLA" if text == "contacted in time" else "after the 48-hour SLA"
+    hours = fmt.sla_hours(lead)
+    sla = f"within the {hours}-hour SLA" if text == "contacted in time" else \
+        f"after the {hours}-hour SLA"
     return (f"First contact with {lead['company_name']} logged at {when:%H:%M}, {sla}. "
             "The lead is now Contacted; it goes to the vendor with the next sync.")
