@@ -86,6 +86,7 @@ def today(conn: sa.Connection, now: datetime | None = None) -> dict[str, Any]:
         cases.c.deleted.is_(False), cases.c.status == "waiting_on_partner")
         .order_by(cases.c.updated_at))
     return {"leads": lead_rows, "registrations": reg_rows, "cases": case_rows,
+            "lead_sla_hours": hours,
             "conflicts": open_conflicts(conn),
             "rejected": rejected_ops(conn, since=now - RECENT_REJECTIONS),
             "status": status_counts(conn)}

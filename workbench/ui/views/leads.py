@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from workbench.domain.model import LEAD_WORKING_STATUSES
 from workbench.domain.values import parse_datetime
@@ -61,6 +61,7 @@ SPEC = TableSpec(
 class LeadsPage(ListPage):
     title = "Leads"
     hint = "Leads the vendor handed you. Log a first contact within 48 hours or the lead is recycled."
+    shows = frozenset({"leads", "program_terms"})  # the program's SLA hours come with a sync
     search_placeholder = "Search company, contact or source  (Ctrl+F)"
     spec = SPEC
     partner_column = True
@@ -101,6 +102,13 @@ class LeadsPage(ListPage):
         layout.addLayout(row)
         layout.addStretch(1)
 
+    def reload(self) -> None:
+        hours = self.ctx.read_now(queries.lead_terms)["sla_hours"]
+        hint = self.findChild(QLabel, "pageHint")
+        if hint is not None:
+            hint.setText(self.hint.replace("48 hours", f"{hours} hours"))
+        super().reload()
+
     def show_detail(self, record_id: str | None) -> None:
         row = self.ctx.read_now(lambda c: queries.lead(c, record_id)) if record_id else {}
         self.detail.setEnabled(bool(row))
@@ -134,9 +142,10 @@ class LeadsPage(ListPage):
     def _accept(self) -> None:
         if self.current_id:
             lead_id = self.current_id
+            hours = self.ctx.read_now(queries.lead_terms)["sla_hours"]
             self.write(lambda: leads.accept_lead(self.ctx.store, lead_id),
                        lambda lead: f"{lead['company_name']} accepted: log the first contact "
-                                    "within the 48 hours.")
+                                    f"within the {hours} hours.")
 
     def _reject(self) -> None:
         if self.current_id:
