@@ -75,3 +75,13 @@ def test_a_registration_keeps_the_window_its_approval_granted():
     assert granted_days({"approved_at": format_datetime(APPROVED)}, 75) == 75
     assert granted_days({}) == 90
     assert window_days(APPROVED, APPROVED - DAY) == 90  # nonsense expiry: the default
+
+
+def test_the_scorecard_counts_lead_first_contact_against_the_program_sla():
+    from workbench.domain.scorecard import lead_sla_compliance
+    lead = {"assigned_at": format_datetime(ASSIGNED), "working_status": "contacted",
+            "first_contact_at": format_datetime(ASSIGNED + 30 * HOUR)}
+    at_48 = lead_sla_compliance([lead], ASSIGNED + 40 * DAY).measure  # seed 001: 48 h
+    at_24 = lead_sla_compliance([lead], ASSIGNED + 40 * DAY, 24).measure
+    assert (at_48.label, at_48.part, at_48.whole) == ("Lead first contact within 48 h", 1, 1)
+    assert (at_24.label, at_24.part, at_24.whole) == ("Lead first contact within 24 h", 0, 1)
