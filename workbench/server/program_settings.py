@@ -192,6 +192,13 @@ _TERMS_NAMESPACE = uuid.UUID("6f1b3a52-8d4e-4c1a-9a57-0c3e5d2b7f10")
 def publish_current(engine: sa.Engine) -> int:
     """The synced program_terms as the settings stand (on server start, after migrations):
     a partner syncing for the first time gets them."""
+    table = RECORD_TABLES["program_terms"]
+    with engine.connect() as conn:  # most starts: already in line, no lock taken
+        values = current(conn)
+        stored = {r.key: r.value for r in conn.execute(
+            sa.select(table.c.key, table.c.value).where(table.c.deleted == sa.false()))}
+    if all(stored.get(key) == str(values[key]) for key in DESK_TERMS):
+        return 0
     with write_tx(engine) as tx:
         return publish_terms(tx)
 
