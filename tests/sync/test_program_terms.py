@@ -84,3 +84,19 @@ def _terms(replica):
     with replica.store.reading() as conn:
         return [dict(r) for r in conn.execute(sa.select(RECORD_TABLES["program_terms"]))
                 .mappings()]
+
+
+def test_a_setting_stored_before_the_upgrade_is_published_on_start(vendor_server, partner, ann):
+    """A server upgraded with 60 protection days already set: the first sync brings 60."""
+    import sqlalchemy as sa
+
+    from workbench.server import db
+    from workbench.server.schema import program_settings as settings_table
+    with vendor_server.engine.begin() as conn:  # as an older server stored it, nothing synced
+        conn.execute(sa.insert(settings_table).values(
+            key="protection_days", value="60", updated_at="2026-11-01T00:00:00.000000Z",
+            updated_by="cli:ops"))
+    db.upgrade(vendor_server.engine)  # what `workbench-server serve` runs before the workers
+    ann.sync()
+    assert {r["key"]: r["value"] for r in _terms(ann)}["protection_days"] == "60"
+    assert_converged(vendor_server.engine, partner.id, ann)
