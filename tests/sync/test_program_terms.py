@@ -74,6 +74,20 @@ def test_a_60_day_protection_window_moves_the_renewal_on_the_desk(vendor_server,
     assert 59 <= protection["days_left"] <= 60 and not protection["warning"]
     code, error = ann.cli("registrations", "renew", draft["id"][:8], expect=2)
     assert "day 45 of the 60-day protection window" in error["error"]["message"]
+    # 46 days later (the vendor's record moved back in time): the desk offers the renewal and
+    # the server, counting the same 60 days, takes it
+    approved = datetime.now(UTC) - timedelta(days=46)
+    vendor_server.admin.update_record(
+        "registrations", draft["id"], approved_at=approved,
+        protection_expires_at=approved + timedelta(days=60))
+    ann.sync()
+    _, shown = ann.cli("registrations", "show", draft["id"][:8])
+    assert shown["protection"]["warning"] is True and shown["protection"]["days_left"] == 14
+    ann.cli("registrations", "renew", draft["id"][:8])
+    summary = ann.sync()
+    assert not summary.rejected
+    renewed = vendor_server.admin.get_record("registrations", draft["id"])
+    assert (renewed["status"], renewed["review_reason"]) == ("pending_review", "renewal")
     assert_converged(vendor_server.engine, partner.id, ann)
 
 
