@@ -41,7 +41,8 @@ class Setting:
 SETTINGS: dict[str, Setting] = {s.key: s for s in (
     Setting("protection_days", "Protection window", int, PROTECTION_DAYS,
             "Days of protection an approval grants (seed 003: typically 60-90). Applies to "
-            "registrations approved from now on; approved ones keep their window.",
+            "registrations approved from now on; approved ones keep their window. Partners' desks "
+            "show renewal 15 days before the end.",
             30, 365, "days"),
     Setting("decision_sla_hours", "Decision SLA", int, DECISION_SLA // timedelta(hours=1),
             "Hours within which a submitted registration gets a decision (seed 001: 48).",
@@ -49,7 +50,8 @@ SETTINGS: dict[str, Setting] = {s.key: s for s in (
     Setting("lead_sla_hours", "Lead first-contact SLA", int,
             FIRST_CONTACT_SLA // timedelta(hours=1),
             "Hours a partner has to log first contact before the lead is recycled and "
-            "re-assigned (seed 001: 48).", 1, 240, "hours"),
+            "re-assigned (seed 001: 48). Partners' desks count down the new SLA after their "
+            "next sync.", 1, 240, "hours"),
     Setting("auto_approve", "Approve clean registrations automatically", bool, True,
             "A registration that matches no other partner's deal and no direct opportunity is "
             "approved on submit; conflicts always wait for a channel manager."),
