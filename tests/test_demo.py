@@ -17,6 +17,7 @@ def test_demo_fills_every_view_through_the_real_sync(tmp_path):
             leads = records.list_records(conn, "leads")
             opportunities = records.list_records(conn, "opportunities")
             averages = records.list_records(conn, "program_averages")
+            terms = {t["key"]: t["value"] for t in records.list_records(conn, "program_terms")}
             cases = records.list_records(conn, "cases")
             pending = conn.execute(sa.select(sa.func.count()).select_from(outbox)
                                    .where(outbox.c.state == "pending")).scalar_one()
@@ -28,6 +29,8 @@ def test_demo_fills_every_view_through_the_real_sync(tmp_path):
         assert any(o["outcome"] == "open" for o in opportunities)
         assert any(o["outcome"] == "won" for o in opportunities)
         assert averages and cases[0]["case_number"].startswith("CS-")
+        # the program's lead SLA and protection window came with the sync (seed 001, seed 003)
+        assert terms == {"lead_sla_hours": "48", "protection_days": "90"}
         assert pending == 0 and partner == "Northwind Partners GmbH"
         # the vendor side answers: the server is really running
         assert demo.vendor.list_registrations(status="approved")

@@ -80,6 +80,28 @@ def test_protection_days_setting_applies_to_the_next_approval(console):
     assert granted == timedelta(days=60)
 
 
+def test_a_lead_sla_changed_on_the_settings_page_is_pulled_by_every_partner(console):
+    server = console.server
+    acme, globex = server.create_partner("Acme Resellers"), server.create_partner("Globex")
+    with server.client(server.create_user(acme, "rep@acme.example")) as rep:
+        first, cursor = pull_all(rep)  # a first sync already has the program's terms
+    terms = {c["record"]["key"]: c["record"]["value"] for c in first
+             if c["entity"] == "program_terms"}
+    assert terms == {"lead_sla_hours": "48", "protection_days": "90"}
+    admin_client, csrf = console.signed_in(ADMIN_EMAIL)
+    answer = admin_client.post("/console/settings", data={
+        "csrf": csrf, "lead_sla_hours": "24", "auto_approve": "on"})
+    assert answer.status_code == 303
+    with server.client(server.create_user(acme, "ann@acme.example")) as rep:
+        changes, _ = pull_all(rep, cursor)
+    assert [(c["record"]["key"], c["record"]["value"]) for c in changes
+            if c["entity"] == "program_terms"] == [("lead_sla_hours", "24")]  # the change, once
+    with server.client(server.create_user(globex, "rep@globex.example")) as other:
+        everything, _ = pull_all(other)
+    assert {c["record"]["key"]: c["record"]["value"] for c in everything
+            if c["entity"] == "program_terms"}["lead_sla_hours"] == "24"
+
+
 def test_the_queue_is_paged_and_the_qbr_pdf_downloads(console):
     server = console.server
     partner = server.create_partner("Acme Resellers")

@@ -96,7 +96,8 @@ def test_an_approval_past_its_90_days_lists_as_expired(qtbot, window, store, sam
     regs = RECORD_TABLES["registrations"]
     with store.transaction() as conn:
         conn.execute(sa.update(regs).where(regs.c.id == sample["expiring"]).values(
-            approved_at=format_datetime(datetime.now(UTC) - timedelta(days=91))))
+            approved_at=format_datetime(datetime.now(UTC) - timedelta(days=91)),
+            protection_expires_at=format_datetime(datetime.now(UTC) - timedelta(days=1))))
     page = window.show_page("registrations")
     page.reload()
     for choice, listed in (("Approved", False), ("Active", False), ("Expired", True)):
@@ -228,3 +229,45 @@ def test_take_theirs_from_today(qtbot, window, store, sample):
         account = records.get(conn, "accounts", conflict["record_id"])
     assert conflict["resolution"] == "theirs"
     assert account["notes"] == "Renewal moved to Q4 (procurement freeze)"
+
+
+def test_a_24_hour_sla_synced_from_the_program_counts_down_on_leads_and_today(qtbot, window,
+                                                                              store, sample):
+    """seed 001: 48 hours to first contact, unless the program's synced setting says 24."""
+    import re
+    from datetime import UTC, datetime
+
+    from workbench.domain.values import format_datetime, new_id
+    from workbench.store.schema import RECORD_TABLES
+
+    def hours_left(page) -> int:
+        row = page.model.position_of(sample["lead_new"])
+        sla = next(page.model.index(row, c).data() for c in range(page.model.columnCount())
+                   if "left" in str(page.model.index(row, c).data()))
+        days, hours = re.match(r"(?:(\d+) d )?(\d+) h", sla).groups()
+        return int(days or 0) * 24 + int(hours)
+
+    def today_companies() -> list[str]:
+        today = window.show_page("today")
+        today.reload()
+        wait_idle(qtbot, window)
+        return [today.lists["leads"].topLevelItem(i).text(0)
+                for i in range(today.lists["leads"].topLevelItemCount())]
+
+    company = _lead(store, sample["lead_new"])["company_name"]  # assigned 4 hours ago
+    page = window.show_page("leads")
+    page.reload()
+    assert hours_left(page) in (43, 44)  # nothing synced yet: the default 48 hours
+    assert company not in today_companies()  # more than a day left: not a call for today
+    stamp = format_datetime(datetime.now(UTC))
+    with store.transaction() as conn:  # as a pull writes the vendor's program terms
+        conn.execute(sa.insert(RECORD_TABLES["program_terms"]).values(
+            id=new_id(), partner_id=None, key="lead_sla_hours", value="24", created_at=stamp,
+            updated_at=stamp, version=1, deleted=False))
+    page = window.show_page("leads")
+    page.reload()
+    assert hours_left(page) in (19, 20)
+    page.select_record(sample["lead_new"])
+    assert page.notice.text().startswith("First contact due: 19 h") or \
+        page.notice.text().startswith("First contact due: 20 h")
+    assert company in today_companies()  # under a day left against the 24 hours

@@ -175,12 +175,17 @@ def amendment_text(amendment: dict[str, Any]) -> str:
     return ", ".join(parts)
 
 
-def protection(registration: dict[str, Any]) -> dict[str, Any] | None:
+def protection(registration: dict[str, Any], default_days: int = rules.PROTECTION_DAYS
+               ) -> dict[str, Any] | None:
+    """Where an approved registration stands in the window granted at its approval
+    (`default_days`: the program's synced protection setting, for a record without expiry)."""
     if not registration.get("approved_at"):
         return None
-    state = rules.protection(parse_datetime(registration["approved_at"]), datetime.now(UTC))
+    days = rules.granted_days(registration, default_days)
+    state = rules.protection(parse_datetime(registration["approved_at"]), datetime.now(UTC), days)
     return {"days_left": state.days_left, "expires_at": registration.get("protection_expires_at"),
-            "warning": state.warning, "lapsed": state.lapsed}
+            "warning": state.warning, "lapsed": state.lapsed, "window_days": days,
+            "renewal_opens_day": rules.warning_day(days)}
 
 
 def list_registrations(store: Store, args: argparse.Namespace, out: Output) -> None:
@@ -190,11 +195,12 @@ def list_registrations(store: Store, args: argparse.Namespace, out: Output) -> N
         rows = records.list_records(conn, "registrations", where=where,
                                     order_by="expected_close_date")
         owners = records.partner_names(conn)
+        window = records.protection_days(conn)
     labelled, shown = with_partner(rows, owners)
-    document = [{**d, "protection": protection(r)} for d, r in zip(labelled, rows, strict=True)]
+    document = [{**d, "protection": protection(r, window)} for d, r in zip(labelled, rows, strict=True)]
 
     def days_left(r: dict[str, Any]) -> str:
-        state = protection(r)
+        state = protection(r, window)
         return "" if not state or r["status"] != "approved" else \
             f"{state['days_left']}d" + (" !" if state["warning"] else "")
     out.emit(document, lambda: table_text(*partner_column(
@@ -210,8 +216,9 @@ def show(store: Store, args: argparse.Namespace, out: Output) -> None:
     with store.reading() as conn:
         r = records.get(conn, "registrations", records.resolve_id(conn, "registrations", args.id))
         [labelled], _ = with_partner([r], records.partner_names(conn))
+        window = records.protection_days(conn)
     amendments = amendments_of(store, r["id"])
-    document = {**labelled, "protection": protection(r), "progress": progress_of(r),
+    document = {**labelled, "protection": protection(r, window), "progress": progress_of(r),
                 "amendments": [public(a) for a in amendments]}
 
     def text() -> str:

@@ -48,4 +48,5 @@ def status_after(entity_name: str, record: Mapping[str, Any], action: str, now: 
     approved = record.get("approved_at")
     return str(registration.next_status(
         record.get("status") or "draft", action,
-        approved_at=parse_datetime(approved) if approved else None, now=now))
+        approved_at=parse_datetime(approved) if approved else None, now=now,
+        protection_days=registration.granted_days(record)))

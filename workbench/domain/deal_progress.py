@@ -22,7 +22,12 @@ from typing import Any
 
 from workbench.domain.errors import IllegalTransition
 from workbench.domain.model import REGISTRATION_AMENDMENTS
-from workbench.domain.registration import CLAIMING_STATUSES, can_record_progress, lapsed_status
+from workbench.domain.registration import (
+    CLAIMING_STATUSES,
+    can_record_progress,
+    granted_days,
+    lapsed_status,
+)
 from workbench.domain.values import parse_datetime
 
 STALE_DEAL_DAYS = 30
@@ -49,8 +54,10 @@ def check_amendment(amendment: Mapping[str, Any], registration: Mapping[str, Any
                                "manager; ask again once it is answered")
     approved = registration.get("approved_at")
     approved_at = parse_datetime(approved) if approved else None
-    if not can_record_progress(registration.get("status"), approved_at, now):
-        status = lapsed_status(registration.get("status") or "draft", approved_at, now)
+    if not can_record_progress(registration.get("status"), approved_at, now,
+                               granted_days(registration)):
+        status = lapsed_status(registration.get("status") or "draft", approved_at, now,
+                               granted_days(registration))
         raise REGISTRATION_AMENDMENTS.invalid(
             "registration_id", f"only an approved registration can be amended; this one is "
                                f"{str(status).replace('_', ' ')}")

@@ -44,6 +44,11 @@ def first_contact_due(assigned_at: datetime, sla: timedelta = FIRST_CONTACT_SLA)
     return _utc("assigned_at", assigned_at) + sla
 
 
+def sla_of(hours: int | None) -> timedelta:
+    """The first-contact SLA for the program's setting in hours (None: not synced yet, 48)."""
+    return FIRST_CONTACT_SLA if hours is None else timedelta(hours=hours)
+
+
 def lead_sla(assigned_at: datetime, first_contact_at: datetime | None, now: datetime,
              sla: timedelta = FIRST_CONTACT_SLA) -> LeadSla:
     """Where a lead stands against the first-contact SLA (48 hours unless the program says

@@ -424,6 +424,17 @@ PROGRAM_AVERAGES = _entity(
 )
 
 
+# The program settings a partner's desk applies (the lead first-contact SLA, the protection
+# window), as the vendor's channel managers set them: one row per setting, value as text.
+PROGRAM_TERMS = _entity(
+    "program_terms", V,
+    Field("key", T, V, required=True, max_length=100, label="Setting"),
+    Field("value", T, V, max_length=100, label="Value"),
+    scope="global",
+    label="Program setting",
+)
+
+
 def stage_name(stage: int | None) -> str:
     """"Negotiation" for stage 5; "" for no stage, the number itself for one out of range."""
     if stage is None:

@@ -80,9 +80,33 @@ TRANSITIONS: dict[RegistrationStatus, dict[str, RegistrationStatus]] = {
 
 _REVIEW_REASONS = {"renew": "renewal", "dispute": "dispute"}
 
-PROTECTION_DAYS = 90
+PROTECTION_DAYS = 90  # the default window until the program's setting says otherwise
 WARNING_DAY = 75
+# Renewal opens this many days before the window closes: day 75 of 90 (seed 003), day 45 of 60.
+RENEWAL_NOTICE_DAYS = PROTECTION_DAYS - WARNING_DAY
 PROTECTION_PERIOD = timedelta(days=PROTECTION_DAYS)
+
+
+def warning_day(days: int = PROTECTION_DAYS) -> int:
+    """The day of a `days`-long window from which the rep is warned and may renew."""
+    return max(days - RENEWAL_NOTICE_DAYS, 0)
+
+
+def window_days(approved_at: datetime | None, expires_at: datetime | None,
+                default: int = PROTECTION_DAYS) -> int:
+    """The length of the window a registration was granted (its expiry minus its approval,
+    in whole days), else `default` (the program's current protection setting)."""
+    if approved_at is None or expires_at is None or _utc(expires_at) <= _utc(approved_at):
+        return default
+    return round((_utc(expires_at) - _utc(approved_at)) / timedelta(days=1))
+
+
+def granted_days(record: Mapping[str, Any], default: int = PROTECTION_DAYS) -> int:
+    """The window length of a registration record: the one granted at its approval (the
+    vendor stores its expiry), else `default` (the program's protection setting)."""
+    approved, expires = record.get("approved_at"), record.get("protection_expires_at")
+    return window_days(parse_datetime(approved) if approved else None,
+                       parse_datetime(expires) if expires else None, default)
 
 
 def allowed_actions(current: str, actor: str | None = None) -> tuple[str, ...]:
@@ -106,7 +130,8 @@ def actor_of(action: str) -> str:
 
 
 def next_status(current: str, action: str, *, approved_at: datetime | None = None,
-                now: datetime | None = None) -> RegistrationStatus:
+                now: datetime | None = None, protection_days: int = PROTECTION_DAYS
+                ) -> RegistrationStatus:
     """The status after `action`, or IllegalTransition saying what is allowed instead.
 
     The message lists what the action's own side (partner or vendor) may do now. The table alone
@@ -131,11 +156,12 @@ def next_status(current: str, action: str, *, approved_at: datetime | None = Non
             f"cannot {_verb(action)} a registration that is {_label(status)}; "
             f"allowed now: {now_allowed}", action=action, current=status, allowed=allowed)
     if action == "renew" and approved_at is not None and now is not None \
-            and not can_renew(status, approved_at, now):
-        opens = _utc(approved_at) + timedelta(days=WARNING_DAY)
+            and not can_renew(status, approved_at, now, protection_days):
+        opens = _utc(approved_at) + timedelta(days=warning_day(protection_days))
         days = math.ceil((opens - _utc(now)) / timedelta(days=1))
         raise IllegalTransition(
-            f"cannot renew yet: renewal opens on day {WARNING_DAY} of the {PROTECTION_DAYS}-day "
+            f"cannot renew yet: renewal opens on day {warning_day(protection_days)} of the "
+            f"{protection_days}-day "
             f"protection window ({opens:%Y-%m-%d}), {days} day{'s' if days != 1 else ''} from now",
             action=action, current=status, allowed=tuple(a for a in targets if a != "renew"))
     return targets[action]
@@ -160,40 +186,45 @@ class Protection:
     days_elapsed: int  # full days since approval (0 on the day of approval)
     days_left: int  # days until the window closes, rounded up; 0 once lapsed
     expires_at: datetime
-    warning: bool  # from day 75 until the window closes: time to renew
+    warning: bool  # from the warning day (75 of 90) until the window closes: time to renew
     lapsed: bool  # the window has closed
 
 
-def protection(approved_at: datetime, now: datetime) -> Protection:
-    """Where an approved registration stands in its 90-day window (seed 003: warn at day 75)."""
+def protection(approved_at: datetime, now: datetime, days: int = PROTECTION_DAYS) -> Protection:
+    """Where an approved registration stands in its `days`-long window (seed 003: 60-90 days;
+    warned 15 days before it closes, day 75 of 90)."""
     start, now = _utc(approved_at), _utc(now)
-    expires_at = start + PROTECTION_PERIOD
+    expires_at = start + timedelta(days=days)
     elapsed = max(now - start, timedelta(0))  # a clock slightly behind the server counts as day 0
     days_elapsed = elapsed // timedelta(days=1)
     lapsed = now >= expires_at
     days_left = 0 if lapsed else math.ceil((expires_at - max(now, start)) / timedelta(days=1))
     return Protection(days_elapsed=days_elapsed, days_left=days_left, expires_at=expires_at,
-                      warning=not lapsed and days_elapsed >= WARNING_DAY, lapsed=lapsed)
+                      warning=not lapsed and days_elapsed >= warning_day(days), lapsed=lapsed)
 
 
-def can_renew(status: str, approved_at: datetime | None, now: datetime) -> bool:
-    """An expired registration may always ask for renewal; an approved one from day 75 on."""
+def can_renew(status: str, approved_at: datetime | None, now: datetime,
+              days: int = PROTECTION_DAYS) -> bool:
+    """An expired registration may always ask for renewal; an approved one from the warning
+    day of its `days`-long window on (day 75 of 90)."""
     status = _status(status)
     if status is S.EXPIRED:
         return True
     if status is not S.APPROVED or approved_at is None:
         return False
-    state = protection(approved_at, now)
+    state = protection(approved_at, now, days)
     return state.warning or state.lapsed
 
 
-def lapsed_status(status: str, approved_at: datetime | None, now: datetime) -> str:
+def lapsed_status(status: str, approved_at: datetime | None, now: datetime,
+                  days: int = PROTECTION_DAYS) -> str:
     """"expired" for an approved registration whose window has closed, else `status` unchanged.
 
     Registrations lapse automatically (seed 001: "the registration lapses automatically"), so
     every reader shows the same status before the vendor has recorded the expiry.
     """
-    if status == S.APPROVED and approved_at is not None and protection(approved_at, now).lapsed:
+    if status == S.APPROVED and approved_at is not None \
+            and protection(approved_at, now, days).lapsed:
         return S.EXPIRED
     return status
 
@@ -222,9 +253,10 @@ def is_active(status: str | None, approved_at: datetime | None, now: datetime, *
 PROGRESS_FIELDS = ("next_step", "last_activity", "last_activity_on", "progress_notes")
 
 
-def can_record_progress(status: str | None, approved_at: datetime | None, now: datetime) -> bool:
+def can_record_progress(status: str | None, approved_at: datetime | None, now: datetime,
+                        days: int = PROTECTION_DAYS) -> bool:
     """Whether the rep may record progress (or ask for an amendment) on this registration."""
-    return lapsed_status(status or S.DRAFT, approved_at, now) == S.APPROVED
+    return lapsed_status(status or S.DRAFT, approved_at, now, days) == S.APPROVED
 
 
 def check_progress_edit(current: Mapping[str, Any], changes: Iterable[str], now: datetime) -> None:
@@ -234,7 +266,7 @@ def check_progress_edit(current: Mapping[str, Any], changes: Iterable[str], now:
         return
     approved = current.get("approved_at")
     approved_at = parse_datetime(approved) if approved else None
-    if can_record_progress(current.get("status"), approved_at, now):
+    if can_record_progress(current.get("status"), approved_at, now, granted_days(current)):
         return
     state = lapsed_status(current.get("status") or S.DRAFT, approved_at, now)
     raise REGISTRATIONS.invalid(touched[0], f"progress can be recorded only on an approved "

@@ -72,7 +72,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, NamedTuple
 
 from workbench.domain import formatting, scoring
-from workbench.domain.leads import lead_sla
+from workbench.domain.leads import lead_sla, sla_of
 from workbench.domain.model import CERTIFICATION_LEVELS, OPPORTUNITY_STAGES
 from workbench.domain.values import InvalidValue, format_datetime, parse_datetime
 
@@ -380,6 +380,7 @@ class ScorecardData:
     activity_events: Sequence[Row] = ()
     partner_users: Sequence[Row] = ()
     program_averages: Sequence[Row] = ()
+    lead_sla_hours: int = 48  # the program's first-contact SLA (seed 001: 48 h by default)
 
 
 def compute_scorecard(data: ScorecardData, period: Period, now: datetime) -> Scorecard:
@@ -396,7 +397,7 @@ def compute_scorecard(data: ScorecardData, period: Period, now: datetime) -> Sco
     nps = customer_nps(data.partner, at.today)
     tier = tier_progress(int(sourced.value or 0), registrations_in_quarter(regs, period, at.as_of),
                          certification, engagement_90.total, nps=nps.value)
-    lead_stats = lead_sla_compliance(data.leads, at.as_of)
+    lead_stats = lead_sla_compliance(data.leads, at.as_of, data.lead_sla_hours)
     funnel = registration_funnel(regs, deals, at)
     pipeline = pipeline_by_stage(deals, at.today)
     joined_on = _date((data.partner or {}).get("joined_on"))
@@ -811,33 +812,34 @@ class LeadSlaStats:
     pending: int
 
 
-def lead_sla_compliance(leads: Iterable[Row], as_of: datetime) -> LeadSlaStats:
-    """Share of the leads assigned in the last 90 days first contacted within 48 hours."""
+def lead_sla_compliance(leads: Iterable[Row], as_of: datetime, hours: int = 48) -> LeadSlaStats:
+    """Share of the leads assigned in the last 90 days first contacted within the program's SLA
+    (`hours`, 48 unless the program says otherwise)."""
     met = breached = pending = 0
     for lead in leads:
         assigned_at = _moment(lead.get("assigned_at"))
         if assigned_at is None or not _in_days(assigned_at, as_of - DAYS_90, as_of) or \
                 lead.get("working_status") == "rejected":
             continue
-        outcome = _lead_outcome(lead, assigned_at, as_of)
+        outcome = _lead_outcome(lead, assigned_at, as_of, hours)
         met += outcome == "met"
         breached += outcome == "breached"
         pending += outcome == "pending"
     decided = met + breached
-    measure = Measure("lead_sla_90d", "Lead first contact within 48 h", "90 days", "percent",
-                      percent(met, decided), part=met, whole=decided,
-                      note=f"{pending} waiting, still inside 48 h" if pending else
+    measure = Measure("lead_sla_90d", f"Lead first contact within {hours} h", "90 days",
+                      "percent", percent(met, decided), part=met, whole=decided,
+                      note=f"{pending} waiting, still inside {hours} h" if pending else
                       ("" if decided else "no leads assigned"))
     return LeadSlaStats(measure, pending)
 
 
-def _lead_outcome(lead: Row, assigned_at: datetime, as_of: datetime) -> str:
+def _lead_outcome(lead: Row, assigned_at: datetime, as_of: datetime, hours: int = 48) -> str:
     contacted_at = _moment(lead.get("first_contact_at"))
     if contacted_at is not None and contacted_at > as_of:
         contacted_at = None  # not yet contacted at the reference moment
     if contacted_at is None and lead.get("working_status") == "contacted":
         return "met"
-    sla = lead_sla(assigned_at, contacted_at, as_of)
+    sla = lead_sla(assigned_at, contacted_at, as_of, sla_of(hours))
     return "met" if sla.met else "breached" if sla.breached else "pending"
 
 

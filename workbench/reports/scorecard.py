@@ -91,7 +91,7 @@ def read_scorecard_data(conn: sa.Connection, as_of: datetime) -> sc.ScorecardDat
                               RECORD_TABLES["activity_events"].c.occurred_at >= since),
         program_averages=_rows(conn, "program_averages", None,
                                columns=("period", "metric", "value")),
-        **rows)
+        lead_sla_hours=records.lead_sla_hours(conn), **rows)
 
 
 def _partner_row(conn: sa.Connection, partner_id: str | None) -> dict[str, Any] | None:

@@ -106,3 +106,7 @@ def upgrade(engine: sa.Engine, target: str = "head") -> None:
             connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"),
                                {"key": _MIGRATION_LOCK_KEY})
         command.upgrade(alembic_config(connection), target)
+    if target == "head":
+        # the program settings partners' desks apply are there for the first sync
+        from workbench.server import program_settings
+        program_settings.publish_current(engine)

@@ -7,6 +7,7 @@ written, stored with who made it, and recorded in the audit log.
 from __future__ import annotations
 
 import json
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -21,7 +22,8 @@ from workbench.domain.program import DECISION_SLA
 from workbench.domain.registration import PROTECTION_DAYS
 from workbench.domain.values import format_datetime, utc_now
 from workbench.server import audit
-from workbench.server.schema import program_settings
+from workbench.server.records import WriteTx, write_tx
+from workbench.server.schema import GLOBAL_SCOPE, RECORD_TABLES, program_settings
 
 
 @dataclass(frozen=True)
@@ -39,7 +41,8 @@ class Setting:
 SETTINGS: dict[str, Setting] = {s.key: s for s in (
     Setting("protection_days", "Protection window", int, PROTECTION_DAYS,
             "Days of protection an approval grants (seed 003: typically 60-90). Applies to "
-            "registrations approved from now on; approved ones keep their window.",
+            "registrations approved from now on; approved ones keep their window. Partners' desks "
+            "show renewal 15 days before the end.",
             30, 365, "days"),
     Setting("decision_sla_hours", "Decision SLA", int, DECISION_SLA // timedelta(hours=1),
             "Hours within which a submitted registration gets a decision (seed 001: 48).",
@@ -47,7 +50,8 @@ SETTINGS: dict[str, Setting] = {s.key: s for s in (
     Setting("lead_sla_hours", "Lead first-contact SLA", int,
             FIRST_CONTACT_SLA // timedelta(hours=1),
             "Hours a partner has to log first contact before the lead is recycled and "
-            "re-assigned (seed 001: 48).", 1, 240, "hours"),
+            "re-assigned (seed 001: 48). Partners' desks count down the new SLA after their "
+            "next sync.", 1, 240, "hours"),
     Setting("auto_approve", "Approve clean registrations automatically", bool, True,
             "A registration that matches no other partner's deal and no direct opportunity is "
             "approved on submit; conflicts always wait for a channel manager."),
@@ -64,6 +68,11 @@ SETTINGS: dict[str, Setting] = {s.key: s for s in (
               DEFAULT_RATES[tier], f"Percent of the closed amount a {tier.capitalize()} partner "
               "earns on a won deal.", 0, 50, "%") for tier in TIERS),
 )}
+
+
+# The settings a partner's desk applies itself; synced to every partner as program_terms records
+# (vendor-owned, global scope), so the desk counts down the same SLA and protection window.
+DESK_TERMS = ("lead_sla_hours", "protection_days")
 
 
 class SettingError(ValueError):
@@ -136,7 +145,8 @@ def change(engine: sa.Engine, raw: dict[str, Any], *, defaults: dict[str, Any] |
     """Store the changed settings (all checked first); returns {key: (before, after)}."""
     values = parse(raw)
     stamp = format_datetime(now or utc_now())
-    with engine.begin() as conn:
+    with write_tx(engine, now) as tx:
+        conn = tx.conn
         before = current(conn, defaults)
         changed = {k: (before[k], v) for k, v in values.items() if before[k] != v}
         for key, (old, new) in changed.items():
@@ -147,7 +157,52 @@ def change(engine: sa.Engine, raw: dict[str, Any], *, defaults: dict[str, Any] |
             audit.record(conn, stamp, f"{SETTINGS[key].label}: {_shown(old)} → {_shown(new)}",
                          entity="program_settings", record_id=key, before={key: old},
                          after={key: new}, action_name="change program setting")
+        if changed.keys() & set(DESK_TERMS):
+            publish_terms(tx)
     return changed
+
+
+def publish_terms(tx: WriteTx) -> int:
+    """Bring the synced program_terms records in line with the current settings.
+
+    Writes (under the global scope's lock, numbered like every global write) only the rows
+    that are missing or differ, so partners pull a change once. Returns how many were written.
+    """
+    table = RECORD_TABLES["program_terms"]
+    tx.lock(GLOBAL_SCOPE)
+    values = current(tx.conn)
+    existing = {r["key"]: dict(r) for r in tx.conn.execute(
+        sa.select(table).where(table.c.deleted == sa.false())).mappings()}
+    written = 0
+    for key in DESK_TERMS:
+        text = str(values[key])
+        row = existing.get(key)
+        if row is None:
+            tx.insert("program_terms", str(uuid.uuid5(_TERMS_NAMESPACE, key)),
+                      {"key": key, "value": text}, None)
+        elif row["value"] != text:
+            tx.update("program_terms", row, {"value": text})
+        else:
+            continue
+        written += 1
+    return written
+
+
+_TERMS_NAMESPACE = uuid.UUID("6f1b3a52-8d4e-4c1a-9a57-0c3e5d2b7f10")
+
+
+def publish_current(engine: sa.Engine) -> int:
+    """The synced program_terms as the settings stand (on server start, after migrations):
+    a partner syncing for the first time gets them."""
+    table = RECORD_TABLES["program_terms"]
+    with engine.connect() as conn:  # most starts: already in line, no lock taken
+        values = current(conn)
+        stored = {r.key: r.value for r in conn.execute(
+            sa.select(table.c.key, table.c.value).where(table.c.deleted == sa.false()))}
+    if all(stored.get(key) == str(values[key]) for key in DESK_TERMS):
+        return 0
+    with write_tx(engine) as tx:
+        return publish_terms(tx)
 
 
 def _shown(value: Any) -> str:

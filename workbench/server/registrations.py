@@ -15,6 +15,7 @@ from workbench.domain import matching
 from workbench.domain.records import with_defaults
 from workbench.domain.registration import (
     CLAIMING_STATUSES,
+    granted_days,
     is_active,
     next_status,
     protection_expires_at,
@@ -55,7 +56,9 @@ def submit(tx: WriteTx, record: dict[str, Any], *, auto_approve: bool) -> dict[s
 def partner_request(tx: WriteTx, record: dict[str, Any], action: str) -> dict[str, Any]:
     """withdraw, renew or dispute: the state machine decides; renewals and disputes go to review."""
     approved_at = parse_datetime(record["approved_at"]) if record.get("approved_at") else None
-    status = next_status(record["status"], action, approved_at=approved_at, now=tx.moment)
+    # the window this registration was granted at approval: renewal opens 15 days before it ends
+    status = next_status(record["status"], action, approved_at=approved_at, now=tx.moment,
+                         protection_days=granted_days(record))
     changes: dict[str, Any] = {"status": status}
     reason = review_reason_for(action)
     if reason:

@@ -6,15 +6,17 @@ or fall together (DESIGN §3). Call these inside `store.transaction()`.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 
 from workbench.domain.actions import check_partner_action, status_after
 from workbench.domain.distributors import check_own_record, is_sub_partner_record
+from workbench.domain.leads import FIRST_CONTACT_SLA
 from workbench.domain.model import Owner, entity
 from workbench.domain.records import check_partner_delete, check_partner_edit, check_record, with_defaults
+from workbench.domain.registration import PROTECTION_DAYS
 from workbench.domain.values import InvalidValue, coerce_fields, missing_required, new_id, now_text, utc_now
 from workbench.store.schema import RECORD_TABLES, outbox, sync_state
 
@@ -84,6 +86,28 @@ def list_records(conn: sa.Connection, entity_name: str, *, where: dict[str, Any]
 def get_state(conn: sa.Connection, key: str, default: Any = None) -> Any:
     value = conn.execute(sa.select(sync_state.c.value).where(sync_state.c.key == key)).scalar()
     return default if value is None else value
+
+
+def program_term(conn: sa.Connection, key: str, default: int) -> int:
+    """A program setting the vendor synced (program_terms: "lead_sla_hours",
+    "protection_days"), else `default` (nothing synced yet, e.g. offline on the first run)."""
+    t = RECORD_TABLES["program_terms"]
+    value = conn.execute(sa.select(t.c.value).where(t.c.key == key, t.c.deleted.is_(False))
+                         .order_by(t.c.updated_at.desc()).limit(1)).scalar()
+    try:
+        return int(value) if value is not None else default
+    except ValueError:
+        return default
+
+
+def lead_sla_hours(conn: sa.Connection) -> int:
+    """The program's lead first-contact SLA in hours (seed 001: 48 until the vendor says)."""
+    return program_term(conn, "lead_sla_hours", FIRST_CONTACT_SLA // timedelta(hours=1))
+
+
+def protection_days(conn: sa.Connection) -> int:
+    """The program's protection window in days for new approvals (seed 003: 90 by default)."""
+    return program_term(conn, "protection_days", PROTECTION_DAYS)
 
 
 def set_state(conn: sa.Connection, key: str, value: Any) -> None:

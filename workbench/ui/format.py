@@ -13,14 +13,14 @@ from typing import Any
 from workbench.domain import registration as registration_rules
 from workbench.domain.formatting import day, money, stage
 from workbench.domain.formatting import status_label as label
-from workbench.domain.leads import lead_sla
+from workbench.domain.leads import FIRST_CONTACT_SLA, lead_sla, sla_of
 from workbench.domain.model import OPPORTUNITY_STAGES as STAGES
 from workbench.domain.values import parse_datetime
 
 # Money, days, stages and status labels come from the one formatting module the command line and
 # the PDF use too (workbench.domain.formatting); re-exported here for the views.
 __all__ = ["STAGES", "ago", "day", "duration", "effective_status", "label", "money",
-           "protection_text", "sla_text", "stage"]
+           "protection_text", "sla_hours", "sla_text", "stage"]
 
 
 _ISO_DAY = re.compile(r"\b(\d{4}-\d{2}-\d{2})(?:[T ][0-9:.]+Z?)?\b")
@@ -85,7 +85,7 @@ def effective_status(row: dict[str, Any], now: datetime | None = None) -> str:
     approved = row.get("approved_at")
     return registration_rules.lapsed_status(
         row.get("status") or "draft", parse_datetime(approved) if approved else None,
-        now or datetime.now(UTC))
+        now or datetime.now(UTC), registration_rules.granted_days(row))
 
 
 def protection_text(row: dict[str, Any], now: datetime | None = None) -> tuple[str, str]:
@@ -93,7 +93,8 @@ def protection_text(row: dict[str, Any], now: datetime | None = None) -> tuple[s
     if row.get("status") != "approved" or not row.get("approved_at"):
         return "", ""
     state = registration_rules.protection(parse_datetime(row["approved_at"]),
-                                          now or datetime.now(UTC))
+                                          now or datetime.now(UTC),
+                                          registration_rules.granted_days(row))
     if state.lapsed:
         return "lapsed", "lapsed"
     text = f"{state.days_left} day{'s' if state.days_left != 1 else ''} left"
@@ -110,13 +111,21 @@ def lead_status(row: dict[str, Any]) -> str:
     return row.get("working_status") or ""
 
 
+def sla_hours(row: dict[str, Any]) -> int:
+    """The first-contact SLA the lead is held to: the program's synced setting the row was read
+    with ("sla_hours"), else the default 48 hours."""
+    hours = row.get("sla_hours")
+    return int(hours) if hours else FIRST_CONTACT_SLA // timedelta(hours=1)
+
+
 def sla_text(row: dict[str, Any], now: datetime | None = None) -> tuple[str, str]:
     """('31 h 10 min to first contact', tone): tone '', 'warning' (< 12 h), 'lapsed' or 'ok'."""
     if not row.get("assigned_at"):
         return "", ""
     first = row.get("first_contact_at")
     sla = lead_sla(parse_datetime(row["assigned_at"]),
-                   parse_datetime(first) if first else None, now or datetime.now(UTC))
+                   parse_datetime(first) if first else None, now or datetime.now(UTC),
+                   sla_of(sla_hours(row)))
     if first:
         return ("contacted in time", "ok") if sla.met else ("contacted late", "lapsed")
     if row.get("working_status") == "rejected":

@@ -10,7 +10,6 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from workbench.domain.registration import PROTECTION_DAYS
 from workbench.domain.values import format_datetime
 from workbench.store import records
 from workbench.store.schema import RECORD_TABLES, conflicts, outbox, sync_log
@@ -67,20 +66,27 @@ def status_counts(conn: sa.Connection) -> dict[str, Any]:
 def today(conn: sa.Connection, now: datetime | None = None) -> dict[str, Any]:
     now = now or datetime.now(UTC)
     leads, regs, cases = (RECORD_TABLES[n] for n in ("leads", "registrations", "cases"))
-    lead_rows = _rows(conn, sa.select(leads).where(
+    hours = records.lead_sla_hours(conn)  # the program's synced settings (defaults: 48 h, 90 d)
+    lead_rows = [{**r, "sla_hours": hours} for r in _rows(conn, sa.select(leads).where(
         leads.c.deleted.is_(False), leads.c.first_contact_at.is_(None),
         leads.c.assignment_status == "assigned", leads.c.working_status.in_(("new", "accepted")),
-        leads.c.assigned_at <= format_datetime(now - LEAD_ATTENTION)).order_by(leads.c.assigned_at))
-    window_start = now - timedelta(days=PROTECTION_DAYS)
+        leads.c.assigned_at <= format_datetime(now - (timedelta(hours=hours) - LEAD_ATTENTION)))
+        .order_by(leads.c.assigned_at))]
+    # the window granted at approval (its expiry); the program's setting for one without
+    window_start = now - timedelta(days=records.protection_days(conn))
+    expires = regs.c.protection_expires_at
     reg_rows = _rows(conn, sa.select(regs).where(
         regs.c.deleted.is_(False), regs.c.status == "approved",
-        regs.c.approved_at > format_datetime(window_start),
-        regs.c.approved_at <= format_datetime(window_start + EXPIRING_WITHIN))
+        sa.or_(sa.and_(expires.is_not(None), expires > format_datetime(now),
+                       expires <= format_datetime(now + EXPIRING_WITHIN)),
+               sa.and_(expires.is_(None), regs.c.approved_at > format_datetime(window_start),
+                       regs.c.approved_at <= format_datetime(window_start + EXPIRING_WITHIN))))
         .order_by(regs.c.approved_at))
     case_rows = _rows(conn, sa.select(cases).where(
         cases.c.deleted.is_(False), cases.c.status == "waiting_on_partner")
         .order_by(cases.c.updated_at))
     return {"leads": lead_rows, "registrations": reg_rows, "cases": case_rows,
+            "lead_sla_hours": hours,
             "conflicts": open_conflicts(conn),
             "rejected": rejected_ops(conn, since=now - RECENT_REJECTIONS),
             "status": status_counts(conn)}
@@ -184,6 +190,15 @@ def opportunity_detail(conn: sa.Connection, opportunity_id: str) -> dict[str, An
 
 def record(conn: sa.Connection, entity_name: str, record_id: str) -> dict[str, Any]:
     return records.get(conn, entity_name, record_id)
+
+
+def lead_terms(conn: sa.Connection) -> dict[str, Any]:
+    """What a lead's SLA display needs besides the lead: the program's synced SLA hours."""
+    return {"sla_hours": records.lead_sla_hours(conn)}
+
+
+def lead(conn: sa.Connection, record_id: str) -> dict[str, Any]:
+    return {**lead_terms(conn), **records.get(conn, "leads", record_id)}
 
 
 def latest_amendment(conn: sa.Connection, registration_id: str) -> dict[str, Any] | None:

@@ -62,6 +62,9 @@ class TableSpec:
         default=lambda t: ())
     # Sort keys that are expressions, not columns (e.g. the close date: actual once closed).
     sort_sql: dict[str, Callable[[sa.Table], sa.ColumnElement[Any]]] = field(default_factory=dict)
+    # Values every row's display needs besides its columns (e.g. the program's synced lead SLA),
+    # read with the rows and merged into each.
+    context: Callable[[sa.Connection], dict[str, Any]] | None = None
 
 
 Where = Callable[[sa.Table], Sequence[sa.ColumnElement[bool]]]
@@ -247,8 +250,9 @@ class SqlTableModel(QAbstractTableModel):
             ids = self._ids[start:start + BLOCK]
         with self.store.reading() as conn:
             found = conn.execute(sa.select(*self._fetch_cols).where(self.table.c.id.in_(ids)))
+            extra = self.spec.context(conn) if self.spec.context else {}
             for record in found.mappings():
-                self._rows[record["id"]] = dict(record)
+                self._rows[record["id"]] = {**extra, **record}
         for missing in set(ids) - self._rows.keys():  # deleted since the id query ran
             self._rows[missing] = {"id": missing}
 

@@ -284,6 +284,7 @@ def partner_dashboard(conn: sa.Connection, partner_id: str, now: datetime
     averages = _partner_rows(conn, "program_averages", None)
     data = sc.ScorecardData(partner_name=partner["name"], partner_id=partner_id,
                             partner=dict(partner), program_averages=averages,
+                            lead_sla_hours=int(program_settings.value(conn, "lead_sla_hours")),
                             **rows)  # type: ignore[arg-type]  # the row lists, by entity
     card = sc.compute_scorecard(data, sc.quarter_of(now), now)
     flag = conn.execute(sa.select(partner_flags).where(

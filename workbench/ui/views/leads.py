@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from workbench.domain.model import LEAD_WORKING_STATUSES
 from workbench.domain.values import parse_datetime
@@ -54,12 +54,14 @@ SPEC = TableSpec(
     search=("company_name", "company_domain", "contact_name", "contact_email", "source"),
     default_sort="assigned_at",
     fetch=("first_contact_at", "assignment_status"),
+    context=queries.lead_terms,
 )
 
 
 class LeadsPage(ListPage):
     title = "Leads"
     hint = "Leads the vendor handed you. Log a first contact within 48 hours or the lead is recycled."
+    shows = frozenset({"leads", "program_terms"})  # the program's SLA hours come with a sync
     search_placeholder = "Search company, contact or source  (Ctrl+F)"
     spec = SPEC
     partner_column = True
@@ -100,8 +102,15 @@ class LeadsPage(ListPage):
         layout.addLayout(row)
         layout.addStretch(1)
 
+    def reload(self) -> None:
+        hours = self.ctx.read_now(queries.lead_terms)["sla_hours"]
+        hint = self.findChild(QLabel, "pageHint")
+        if hint is not None:
+            hint.setText(self.hint.replace("48 hours", f"{hours} hours"))
+        super().reload()
+
     def show_detail(self, record_id: str | None) -> None:
-        row = self.ctx.read_now(lambda c: queries.record(c, "leads", record_id)) if record_id else {}
+        row = self.ctx.read_now(lambda c: queries.lead(c, record_id)) if record_id else {}
         self.detail.setEnabled(bool(row))
         self.heading.setText(row.get("company_name") or "No lead selected")
         status = row.get("working_status") or ""
@@ -111,11 +120,12 @@ class LeadsPage(ListPage):
         self.form.show_record(row)
         text, tone = fmt.sla_text(row) if row else ("", "")
         if recycled:
-            text = ("The vendor took this lead back: no first contact was logged within 48 "
-                    "hours. It can no longer be worked here.")
+            text = ("The vendor took this lead back: no first contact was logged within "
+                    f"{fmt.sla_hours(row)} hours. It can no longer be worked here.")
         elif text and not row.get("first_contact_at") and status != "rejected":
             text = f"First contact due: {text}" if tone != "lapsed" else \
-                "The 48-hour first-contact SLA has passed: contact the customer now."
+                f"The {fmt.sla_hours(row)}-hour first-contact SLA has passed: contact the " \
+                "customer now."
         read_only = bool(self.partner_of(row))
         if read_only:
             text, tone = self.sub_partner_notice(row), "info"
@@ -132,9 +142,10 @@ class LeadsPage(ListPage):
     def _accept(self) -> None:
         if self.current_id:
             lead_id = self.current_id
+            hours = self.ctx.read_now(queries.lead_terms)["sla_hours"]
             self.write(lambda: leads.accept_lead(self.ctx.store, lead_id),
                        lambda lead: f"{lead['company_name']} accepted: log the first contact "
-                                    "within the 48 hours.")
+                                    f"within the {hours} hours.")
 
     def _reject(self) -> None:
         if self.current_id:
@@ -148,7 +159,9 @@ class LeadsPage(ListPage):
     def _contact(self) -> None:
         if self.current_id:
             lead_id = self.current_id
-            self.write(lambda: leads.log_first_contact(self.ctx.store, lead_id), _contact_logged)
+            terms = self.ctx.read_now(queries.lead_terms)
+            self.write(lambda: leads.log_first_contact(self.ctx.store, lead_id),
+                       lambda lead: _contact_logged({**terms, **lead}))
 
 
 def _tone(status: str) -> str:
@@ -159,6 +172,8 @@ def _contact_logged(lead: dict[str, Any]) -> str:
     """The confirmation a rep reads after 'Log first contact' (the lead may leave the list)."""
     when = parse_datetime(lead["first_contact_at"]).astimezone()
     text = fmt.sla_text(lead)[0]
-    sla = "within the 48-hour SLA" if text == "contacted in time" else "after the 48-hour SLA"
+    hours = fmt.sla_hours(lead)
+    sla = f"within the {hours}-hour SLA" if text == "contacted in time" else \
+        f"after the {hours}-hour SLA"
     return (f"First contact with {lead['company_name']} logged at {when:%H:%M}, {sla}. "
             "The lead is now Contacted; it goes to the vendor with the next sync.")

@@ -22,18 +22,26 @@ from workbench.ui.widgets import DOMAIN_SAMPLE, RecordForm, banner, button, prim
 
 
 def _lapse_cutoff() -> str:
-    """Approved at or before this moment: the 90-day protection has run out (reads Expired)."""
+    """Approved at or before this moment: a default 90-day protection has run out (for a record
+    without the expiry its approval granted)."""
     return format_datetime(datetime.now(UTC) - rules.PROTECTION_PERIOD)
 
 
+def _running(t: sa.Table) -> sa.ColumnElement[bool]:
+    """The window granted at approval is still open (its expiry; 90 days for one without)."""
+    return sa.or_(sa.and_(t.c.protection_expires_at.is_not(None),
+                          t.c.protection_expires_at > format_datetime(datetime.now(UTC))),
+                  sa.and_(t.c.protection_expires_at.is_(None),
+                          sa.or_(t.c.approved_at.is_(None), t.c.approved_at > _lapse_cutoff())))
+
+
 def _protected(t: sa.Table) -> sa.ColumnElement[bool]:
-    return sa.and_(t.c.status == "approved",
-                   sa.or_(t.c.approved_at.is_(None), t.c.approved_at > _lapse_cutoff()))
+    return sa.and_(t.c.status == "approved", _running(t))
 
 
 def _lapsed(t: sa.Table) -> sa.ColumnElement[bool]:
     return sa.or_(t.c.status == "expired",
-                  sa.and_(t.c.status == "approved", t.c.approved_at <= _lapse_cutoff()))
+                  sa.and_(t.c.status == "approved", sa.not_(_running(t))))
 
 
 def _status_where(status: str) -> Where:
@@ -192,10 +200,11 @@ class RegistrationsPage(ListPage):
         for action, widget in self.action_buttons.items():
             enabled = action in allowed and not read_only
             if action == "renew":
-                enabled = enabled and rules.can_renew(row["status"], approved, now)
+                enabled = enabled and rules.can_renew(row["status"], approved, now,
+                                                      rules.granted_days(row))
             widget.setEnabled(enabled)
         progressing = bool(row) and not read_only and rules.can_record_progress(
-            row.get("status"), approved, now)
+            row.get("status"), approved, now, rules.granted_days(row))
         self.progress_button.setEnabled(progressing)
         waiting = self._show_amendment(record_id)
         # one change request at a time (domain/deal_progress.check_amendment)

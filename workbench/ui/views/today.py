@@ -29,7 +29,7 @@ EMPTY_BEFORE_FIRST_SYNC = {
 class TodayPage(Page):
     title = "Today"
     hint = "What needs you now. Double-click (or Enter) opens the item."
-    shows = frozenset({"leads", "registrations", "cases"})
+    shows = frozenset({"leads", "registrations", "cases", "program_terms"})
     shows_sync = True  # conflicts and rejected changes
 
     def __init__(self, ctx: Any) -> None:
@@ -134,6 +134,7 @@ class TodayPage(Page):
         for case in data["cases"]:
             self._add(cases, [case["subject"], case.get("customer_domain") or "",
                               fmt.ago(case["updated_at"], now)], ("cases", case["id"]), "warning")
+        self.cards["leads"].caption.setText(f"leads near the {data['lead_sla_hours']}-hour SLA")
         counts = {"leads": len(data["leads"]), "registrations": len(data["registrations"]),
                   "sync": len(data["conflicts"]) + len(data["rejected"]), "cases": len(data["cases"])}
         for key, count in counts.items():
