@@ -294,6 +294,7 @@ def import_accounts(conn: sa.Connection, path: Path, *, skip_invalid: bool = Fal
     report.skipped = problems
     report.valid_rows = len(valid)
     _Importer(conn, report).run(valid)
+    report.existing.sort(key=lambda row: row.line)  # the report reads in the file's order
     return report
 
 
@@ -337,7 +338,13 @@ class _Importer:
         self.claimed: dict[str, int] = {}  # account id -> the line of this file that is it
 
     def run(self, rows: list[tuple[int, dict[str, Any]]]) -> None:
-        for line, values in rows:
+        # Rows carrying a CRM record id first: the id says which company a row is, so those
+        # rows settle the accounts before rows known only by name and domain attach to them.
+        # Otherwise a row before its company's CRM row would match another account this time
+        # and that CRM row's account the next time, and importing the same file twice would
+        # not be a no-op.
+        ordered = sorted(rows, key=lambda row: not row[1].get("crm_record_id"))
+        for line, values in ordered:
             name, domain, crm_id = values["name"], values.get("domain") or "", \
                 values.get("crm_record_id")
             twin = self.matcher.twin(name, domain, crm_id)
