@@ -41,7 +41,7 @@ def list_commissions(store: Store, status: str | None = None) -> CommissionList:
     not the distributor's, so they stay out of the list and its totals."""
     c = RECORD_TABLES["commissions"]
     with store.reading() as conn:
-        own_partner_id, _names = records.partner_names(conn)
+        own_partner_id = records.get_state(conn, "partner_id")
         lines = [line for line in _lines(conn, c.c.status == status if status else None)
                  if not is_sub_partner_record(line, own_partner_id)]
     return CommissionList(lines, totals(lines))

@@ -401,6 +401,14 @@ def fit_height(dialog: QWidget) -> None:
         dialog.move(frame.topLeft() - (dialog.geometry().topLeft() - dialog.pos()))
 
 
+def muted(text: str = "", *, wrap: bool = True) -> QLabel:
+    """A quiet line of explanation (the style sheet's "muted" grey)."""
+    label = QLabel(text)
+    label.setObjectName("muted")
+    label.setWordWrap(wrap)
+    return label
+
+
 def banner(text: str = "", tone: str = "info") -> QLabel:
     label = QLabel(text)
     label.setObjectName("banner")

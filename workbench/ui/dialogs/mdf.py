@@ -28,7 +28,7 @@ from workbench.domain.model import MDF_REQUESTS
 from workbench.services import mdf
 from workbench.ui import format as fmt
 from workbench.ui.context import Context
-from workbench.ui.widgets import banner, button, primary, set_tone
+from workbench.ui.widgets import banner, button, muted, primary, set_tone
 
 
 class _Dialog(QDialog):
@@ -69,10 +69,8 @@ class RequestMdfDialog(_Dialog):
         self.setAccessibleName("Request marketing funds")
         self.setMinimumWidth(500)
         layout = QVBoxLayout(self)
-        intro = QLabel("Saved here; the vendor's channel manager sees it for pre-approval after "
-                       "the next sync.")
-        intro.setObjectName("muted")
-        intro.setWordWrap(True)
+        intro = muted("Saved here; the vendor's channel manager sees it for pre-approval after "
+                      "the next sync.")
         layout.addWidget(intro)
         form = QFormLayout()
         self.activity = _line("activity_name", "e.g. Q1 customer webinar")
@@ -127,12 +125,10 @@ class ClaimMdfDialog(_Dialog):
         layout = QVBoxLayout(self)
         approved = fmt.money(record.get("approved_cents")) if record.get("approved_cents") \
             else "the approved budget"
-        self.intro = intro = QLabel(f"{record.get('activity_name')}: claim what you spent, up to {approved}, "
-                       f"with proof of performance (invoices, photos, attendee lists; "
-                       f"{file_rules.MAX_LABEL} per file). The files are kept here and sent "
-                       "with the next sync.")
-        intro.setObjectName("muted")
-        intro.setWordWrap(True)
+        self.intro = intro = muted(
+            f"{record.get('activity_name')}: claim what you spent, up to {approved}, with proof "
+            f"of performance (invoices, photos, attendee lists; {file_rules.MAX_LABEL} per "
+            "file). The files are kept here and sent with the next sync.")
         layout.addWidget(intro)
         form = QFormLayout()
         self.amount = _line("claim_cents", "e.g. 3900 or $3,900")
@@ -209,10 +205,8 @@ class LinkDealDialog(_Dialog):
         self.setAccessibleName("Link a deal to the activity")
         self.setMinimumWidth(480)
         layout = QVBoxLayout(self)
-        intro = QLabel(f"Which deal came from {record.get('activity_name')}? Its pipeline and "
-                       "revenue count for the activity's ROI.")
-        intro.setObjectName("muted")
-        intro.setWordWrap(True)
+        intro = muted(f"Which deal came from {record.get('activity_name')}? Its pipeline and "
+                      "revenue count for the activity's ROI.")
         layout.addWidget(intro)
         self.deal = QComboBox()
         self.deal.setAccessibleName("Deal registration")

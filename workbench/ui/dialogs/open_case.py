@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QLabel,
     QLineEdit,
     QPlainTextEdit,
     QVBoxLayout,
@@ -23,7 +22,7 @@ from workbench.services import cases
 from workbench.ui import format as fmt
 from workbench.ui.context import Context
 from workbench.ui.dialogs.account_picker import AccountPicker
-from workbench.ui.widgets import banner, primary, repolish, set_tone
+from workbench.ui.widgets import banner, muted, primary, repolish, set_tone
 
 
 class OpenCaseDialog(QDialog):
@@ -38,8 +37,7 @@ class OpenCaseDialog(QDialog):
         self.setMinimumWidth(480)
         spec = entity("cases")
         layout = QVBoxLayout(self)
-        intro = QLabel("The vendor's support team sees the case after the next sync.")
-        intro.setObjectName("muted")
+        intro = muted("The vendor's support team sees the case after the next sync.", wrap=False)
         layout.addWidget(intro)
         form = QFormLayout()
         self.customer = AccountPicker(ctx, "Start typing a customer account")

@@ -16,7 +16,7 @@ from workbench.services import syncing
 from workbench.store import records
 from workbench.ui.context import Context
 from workbench.ui.syncing import desktop_message
-from workbench.ui.widgets import banner, fit_height, primary, repolish, set_tone
+from workbench.ui.widgets import banner, fit_height, muted, primary, repolish, set_tone
 
 
 def keyring_note(info: dict[str, Any]) -> str:
@@ -81,9 +81,7 @@ class SignInDialog(QDialog):
         form.addRow("&Email:", self.email)
         form.addRow("Access &token:", self.token)
         layout.addLayout(form)
-        where = QLabel("The token is kept in your system's keyring, never in the workbench's files.")
-        where.setObjectName("muted")
-        where.setWordWrap(True)
+        where = muted("The token is kept in your system's keyring, never in the workbench's files.")
         layout.addWidget(where)
         self.message = banner("", "info")
         self.message.setAccessibleName("Sign-in message")

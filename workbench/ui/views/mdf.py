@@ -10,7 +10,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
-    QLabel,
     QListWidget,
     QListWidgetItem,
     QVBoxLayout,
@@ -27,7 +26,7 @@ from workbench.ui.dialogs.mdf import ClaimMdfDialog, LinkDealDialog, RequestMdfD
 from workbench.ui.style import status_tone
 from workbench.ui.tablemodel import Column, TableSpec
 from workbench.ui.views.base import ListPage, equals
-from workbench.ui.widgets import RecordForm, banner, button, primary, section
+from workbench.ui.widgets import RecordForm, banner, button, muted, primary, section
 
 
 def _money(cents: int | None) -> str:
@@ -115,9 +114,7 @@ class MdfPage(ListPage):
                                 "/ spend × 100 (seed 003)")
         layout.addWidget(self.figures)
         deals_row = QHBoxLayout()
-        self.deals = QLabel()
-        self.deals.setObjectName("muted")
-        self.deals.setWordWrap(True)
+        self.deals = muted()
         self.link_button = button("&Link a deal…", "Link a deal to this activity",
                                   self.open_link, "Say which deal came from this activity")
         deals_row.addWidget(self.deals, 1)
