@@ -232,6 +232,8 @@ def has_sub_partner_records(conn: sa.Connection, entity_name: str) -> bool:
 def _refuse_sub_partner(conn: sa.Connection, entity_name: str, current: dict[str, Any],
                         action: str) -> None:
     """A distributor's desk holds its sub-partners' records read-only (domain/distributors)."""
+    if not current.get("partner_id"):
+        return  # made on this desk and not yet synced: the desk's own (no state lookup per edit)
     own = get_state(conn, "partner_id")
     if not is_sub_partner_record(current, own):
         return
