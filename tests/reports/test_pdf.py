@@ -197,3 +197,13 @@ def test_rendering_replaces_the_file_only_when_complete(card, tmp_path):
     render_scorecard_pdf(card, target)
     assert target.read_bytes().startswith(b"%PDF")
     assert [p.name for p in folder.iterdir()] == ["scorecard.pdf"]  # no temporary left over
+
+
+def test_the_definitions_name_the_programs_lead_sla_and_how_nps_scores(card, tmp_path):
+    """The footnote said '48 hours' whatever the program's SLA and that NPS 'is not recorded in
+    the workbench' beside a satisfaction criterion scored from it."""
+    path = render_scorecard_pdf(replace(card, lead_sla_hours=24), tmp_path / "sla.pdf")
+    text = " ".join(" ".join(lines(page)) for page in pages_text(path))
+    assert "first contact within 24 hours of assignment" in text
+    assert "within 48 hours" not in text and "not recorded in the workbench" not in text
+    assert "latest NPS survey" in text

@@ -295,8 +295,9 @@ class Scorecard:
     engagement_90d: scoring.EngagementScore
     tier: TierProgress
     certification_level: str
-    leads_pending: int  # leads still inside their 48 hours
+    leads_pending: int  # leads still inside the program's first-contact SLA
     top_accounts: tuple[AccountRevenue, ...]
+    lead_sla_hours: int = 48  # the SLA the lead figure was counted against
 
     def measure(self, key: str) -> Measure:
         for measure in self.measures:
@@ -424,7 +425,7 @@ def compute_scorecard(data: ScorecardData, period: Period, now: datetime) -> Sco
         engagement_by_month=engagement_by_month(activity, at.as_of), funnel=funnel,
         engagement_30d=engagement_30, engagement_90d=engagement_90, tier=tier,
         certification_level=certification, leads_pending=lead_stats.pending,
-        top_accounts=top_accounts(deals, at))
+        top_accounts=top_accounts(deals, at), lead_sla_hours=data.lead_sla_hours)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -764,11 +764,13 @@ def _definitions(card: Scorecard) -> list[Flowable]:
         "Registration-to-close conversion is the share of registrations submitted in the last "
         "12 months whose deal has been won. Time to first deal runs from the partner's join date "
         "to its first won deal.",
-        "Lead SLA: first contact within 48 hours of assignment (leads still inside their 48 hours "
-        "are not counted yet). Engagement score (seed 003 §4): logins ×1, downloads ×0.5, "
-        "registrations ×5, deals won ×10, trainings ×3.",
-        "Tier qualification uses the seed 003 §4 rubric; customer NPS is not recorded in the "
-        "workbench and scores 0 of its 20 points.",
+        f"Lead SLA: first contact within {card.lead_sla_hours} hours of assignment, the "
+        f"program's setting (leads still inside their {card.lead_sla_hours} hours are not "
+        "counted yet). Engagement score (seed 003 §4): logins ×1, downloads ×0.5, "
+        "registrations ×5, deals won ×10, trainings and certifications achieved ×3.",
+        "Tier qualification uses the seed 003 §4 rubric; customer satisfaction scores from the "
+        "vendor's latest NPS survey of this partner's customers (0 points until one is "
+        "recorded).",
     ]
     return [Paragraph("How these figures are computed", H2),
             *[Paragraph(f"•&nbsp;&nbsp;{_escape(line)}", _style("note", 7.2, colour=MUTED,
